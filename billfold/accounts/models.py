@@ -50,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set while a temporary password was used and the first-sign-in steps
+    # (new password, security questions, email verification) are not done.
+    setup_required = models.BooleanField(_("first sign-in steps pending"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -79,3 +83,101 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class PasswordHistory(models.Model):
+    """Earlier password hashes, checked against reuse (biller setting)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
+
+
+class TemporaryPassword(models.Model):
+    """A random password issued by an agent or enrollment E1: single-use, expiring."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SecurityAnswer(models.Model):
+    """One security question and its answer, normalised and hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_answers")
+    question = models.CharField(_("question"), max_length=32)
+    answer = models.CharField(_("answer hash"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="security_answer_distinct_question"),
+        ]
+
+
+class CodePurpose(models.TextChoices):
+    RECOVERY = "recovery", _("Password recovery")
+    VERIFY_EMAIL = "verify_email", _("Email verification")
+    CHANGE_EMAIL = "change_email", _("Email change")
+
+
+class OneTimeCode(models.Model):
+    """A numeric code sent to a destination; stored hashed, single-use, expiring.
+
+    ``flow`` ties the code to one recovery or verification flow. Asking for a
+    new code in the same flow carries ``failures`` over, so resending never
+    buys an attacker more guesses.
+    """
+
+    biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="codes")
+    flow = models.UUIDField(_("flow"), db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose.choices)
+    destination = models.CharField(_("destination"), max_length=254, blank=True)
+    code = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(_("failed tries"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class UserSession(models.Model):
+    """A signed-in session, listed in the security centre and ended on demand."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(_("session key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=512, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="user_session_open")]
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential that signs the user in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("name"), max_length=100)
+    credential_id = models.BinaryField(_("credential id"), unique=True)
+    public_key = models.BinaryField(_("public key"))
+    sign_count = models.PositiveBigIntegerField(_("sign count"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
