@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from billfold.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.portal_home, name="home"),
+    path("recover/", include("billfold.accounts.recovery.urls")),
+    path("security/2fa/", include("billfold.accounts.mfa.urls")),
 ]

@@ -92,7 +92,11 @@ WSGI_APPLICATION = "billfold.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "billfold" / "templates"],
+        "DIRS": [
+            BASE_DIR / "billfold" / "templates",
+            BASE_DIR / "billfold" / "accounts" / "recovery" / "templates",
+            BASE_DIR / "billfold" / "accounts" / "mfa" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -163,7 +167,12 @@ BILLFOLD_TRUSTED_PROXIES = int(os.environ.get("BILLFOLD_TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "billfold" / "locale"]
+# Sub-packages with their own catalogs (app catalogs are found by Django itself).
+LOCALE_PATHS = [
+    BASE_DIR / "billfold" / "locale",
+    BASE_DIR / "billfold" / "accounts" / "recovery" / "locale",
+    BASE_DIR / "billfold" / "accounts" / "mfa" / "locale",
+]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -19,12 +19,15 @@ class Command(BaseCommand):
                 continue
             os.chdir(locale_dir.parent)
             try:
-                # The project catalog covers only project-level files.
-                ignore = (
-                    ["*/migrations/*"]
-                    + ([f"{p.name}/*" for p in root.iterdir() if (p / "locale").is_dir()]
-                       if locale_dir.parent == root else [])
-                )
+                # Each catalog covers its own folder, less nested folders that
+                # have a catalog of their own.
+                base = locale_dir.parent
+                nested = [
+                    str(p.parent.relative_to(base)) + "/*"
+                    for p in base.rglob("locale")
+                    if p != locale_dir and p.is_dir()
+                ]
+                ignore = ["migrations/*", ".venv/*", *nested]
                 call_command("makemessages", locale=["es"], ignore_patterns=ignore,
                              no_obsolete=True, verbosity=0)
             finally:
