@@ -6,5 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("recover/", include("billfold.accounts.recovery.urls")),
+    path("security/", include("billfold.accounts.security.urls")),
     path("security/2fa/", include("billfold.accounts.mfa.urls")),
 ]

@@ -87,6 +87,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "billfold.urls"
+# Parts of the accounts app kept in sub-packages, each with its own templates,
+# static files and Spanish catalog.
+ACCOUNT_PARTS = ("recovery", "mfa", "security")
 WSGI_APPLICATION = "billfold.wsgi.application"
 
 TEMPLATES = [
@@ -94,8 +97,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [
             BASE_DIR / "billfold" / "templates",
-            BASE_DIR / "billfold" / "accounts" / "recovery" / "templates",
-            BASE_DIR / "billfold" / "accounts" / "mfa" / "templates",
+            *(BASE_DIR / "billfold" / "accounts" / sub / "templates" for sub in ACCOUNT_PARTS),
         ],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -170,8 +172,7 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 # Sub-packages with their own catalogs (app catalogs are found by Django itself).
 LOCALE_PATHS = [
     BASE_DIR / "billfold" / "locale",
-    BASE_DIR / "billfold" / "accounts" / "recovery" / "locale",
-    BASE_DIR / "billfold" / "accounts" / "mfa" / "locale",
+    *(BASE_DIR / "billfold" / "accounts" / sub / "locale" for sub in ACCOUNT_PARTS),
 ]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "UTC"
@@ -181,6 +182,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "billfold" / "accounts" / sub / "static" for sub in ACCOUNT_PARTS]
 WHITENOISE_USE_FINDERS = True
 
 # Mail leaves through SMTP when EMAIL_HOST is set; otherwise messages stay in
