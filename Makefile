@@ -36,13 +36,14 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 run: install
-	@$(PY) -m billfold.cli migrate --no-input -v 0
-	@$(PY) -m billfold.cli collectstatic --no-input -v 0
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-billfold.settings.production} \
-	  $(VENV)/bin/gunicorn billfold.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	@export DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-billfold.settings.production}; \
+	  $(PY) -m billfold.cli migrate --no-input -v 0 && \
+	  $(PY) -m billfold.cli collectstatic --no-input -v 0 && \
+	  exec $(VENV)/bin/gunicorn billfold.wsgi --bind $${BIND:-127.0.0.1:$(PORT)} \
+	    --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 worker: install
-	$(PY) -m billfold.cli db_worker
+	$(PY) -m billfold.cli db_worker --queue-name '*' 
 
 messages: install
 	$(PY) -m billfold.cli makemessages_all

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "billfold.accounts.middleware.CustomerSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -182,7 +183,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "billfold" / "accounts" / sub / "static" for sub in ACCOUNT_PARTS]
+STATICFILES_DIRS = [
+    BASE_DIR / "billfold" / "static",
+    *(BASE_DIR / "billfold" / "accounts" / sub / "static" for sub in ACCOUNT_PARTS),
+]
 WHITENOISE_USE_FINDERS = True
 
 # Mail leaves through SMTP when EMAIL_HOST is set; otherwise messages stay in
