@@ -1,0 +1,128 @@
+"""``billfold serve_demo``: the task worker and the web server, together."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+from rich.console import Console
+from rich.table import Table
+
+from billfold.billers import demo
+from billfold.billers.demo_logins import demo_logins
+from billfold.billers.models import Biller
+
+STOP_GRACE_SECONDS = 10
+
+
+def default_port() -> int:
+    return int(os.environ.get("PORT") or 8000)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the demo on 127.0.0.1 with a task worker beside it; Ctrl-C stops both."
+    )
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port", type=int, default=None, help="port (default: $PORT or 8000)"
+        )
+
+    def handle(self, *args, port, **options):
+        port = port or default_port()
+        if not 0 < port < 65536:
+            raise CommandError("--port must be between 1 and 65535.")
+        base = f"http://127.0.0.1:{port}"
+        self._print_banner(base)
+        python = sys.executable
+        children = [
+            ("worker", [python, "-m", "billfold.cli", "db_worker"]),
+            (
+                "web",
+                [
+                    python,
+                    "-m",
+                    "billfold.cli",
+                    "runserver",
+                    "--noreload",
+                    f"127.0.0.1:{port}",
+                ],
+            ),
+        ]
+        processes: list[tuple[str, subprocess.Popen]] = []
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        try:
+            for name, argv in children:
+                processes.append((name, subprocess.Popen(argv)))  # noqa: S603
+            exited = _wait_for_first_exit(processes)
+            if exited is not None:
+                name, code = exited
+                self.stderr.write(f"The {name} process stopped (exit code {code}).")
+                raise SystemExit(code or 1)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            _stop(processes)
+            signal.signal(signal.SIGTERM, previous)
+        self.stdout.write("Stopped.")
+
+    def _print_banner(self, base: str) -> None:
+        console = Console(file=self.stdout, highlight=False)
+        console.print(f"\n[bold]Billfold demo[/bold] — {base}/\n")
+        table = Table(show_header=True, box=None, pad_edge=False)
+        table.add_column("Biller")
+        table.add_column("Portal")
+        billers = list(Biller.objects.order_by("name"))
+        for biller in billers:
+            url = base + reverse("accounts:home", args=[biller.slug])
+            table.add_row(biller.name, url)
+        if billers:
+            console.print(table)
+        else:
+            console.print("No billers yet: run [bold]billfold demo[/bold] first.")
+        console.print(
+            f"\nAdmin: {base}{reverse('admin:index')}  user [bold]{demo.ADMIN_USERNAME}"
+            f"[/bold]  password [bold]{demo.admin_password()}[/bold]"
+        )
+        logins = demo_logins()
+        if logins:
+            console.print("\nReady-made sign-ins:")
+            for label, text in logins:
+                console.print(f"  {label}: {text}")
+        console.print("\nPress Ctrl-C to stop the web server and the worker.\n")
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _wait_for_first_exit(processes):
+    while True:
+        for name, process in processes:
+            code = process.poll()
+            if code is not None:
+                return name, code
+        time.sleep(0.2)
+
+
+def _stop(processes) -> None:
+    """Ask each child to stop, wait a little, then make sure."""
+    for _name, process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for _name, process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
