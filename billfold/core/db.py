@@ -1,5 +1,9 @@
 """Database guards that Django's ORM cannot declare on its own.
 
+Beware: on SQLite, a migration that makes Django rebuild a table (most
+AlterField / AddConstraint operations) drops that table's triggers. Re-create
+them in the same migration; ``tests/core/test_guards.py`` counts them.
+
 ``SameBillerForeignKey`` makes the database refuse a row whose foreign key
 points at a row of another biller: a composite foreign key on PostgreSQL (no
 extra cost over the plain one it replaces), a trigger on SQLite.
@@ -36,6 +40,28 @@ def _same_biller_sql(vendor: str, table: str, column: str, parent: str) -> tuple
     return [], []
 
 
+def _parent_guard_sql(vendor: str, table: str, column: str, parent: str) -> tuple[list[str], list[str]]:
+    """SQLite only: refuse deleting or re-homing a parent row that children name.
+
+    PostgreSQL's composite foreign key already covers both directions.
+    """
+    if vendor != "sqlite":
+        return [], []
+    name = f"bf_{table}_{column}_parent"[:63]
+    refuse = (
+        f"SELECT RAISE(ABORT, 'billfold: {table}.{column} must name a row of the same biller') "
+        f"WHERE EXISTS (SELECT 1 FROM {table} WHERE {column} = OLD.id);"
+    )
+    return (
+        [
+            f"CREATE TRIGGER {name}_upd BEFORE UPDATE OF id, biller_id ON {parent} "
+            f"WHEN NEW.id IS NOT OLD.id OR NEW.biller_id IS NOT OLD.biller_id BEGIN {refuse} END",
+            f"CREATE TRIGGER {name}_del BEFORE DELETE ON {parent} BEGIN {refuse} END",
+        ],
+        [f"DROP TRIGGER {name}_upd", f"DROP TRIGGER {name}_del"],
+    )
+
+
 class _VendorOperation(migrations.operations.base.Operation):
     reduces_to_sql = True
     reversible = True
@@ -56,17 +82,33 @@ class _VendorOperation(migrations.operations.base.Operation):
 
 
 class SameBillerForeignKey(_VendorOperation):
-    def __init__(self, table: str, column: str, parent: str) -> None:
-        self.table, self.column, self.parent = table, column, parent
+    """Guard ``table.column → parent`` (``vendors`` limits it, e.g. to re-create
+    SQLite triggers lost when a migration rebuilt the table)."""
+
+    def __init__(self, table: str, column: str, parent: str, vendors: tuple[str, ...] = ()) -> None:
+        self.table, self.column, self.parent, self.vendors = table, column, parent, vendors
 
     def deconstruct(self):
-        return (self.__class__.__name__, [self.table, self.column, self.parent], {})
+        kwargs = {"vendors": self.vendors} if self.vendors else {}
+        return (self.__class__.__name__, [self.table, self.column, self.parent], kwargs)
 
     def sql(self, vendor):
+        if self.vendors and vendor not in self.vendors:
+            return [], []
         return _same_biller_sql(vendor, self.table, self.column, self.parent)
 
     def describe(self):
         return f"Refuse {self.table}.{self.column} rows of another biller"
+
+
+class SameBillerParentGuard(SameBillerForeignKey):
+    def sql(self, vendor):
+        if self.vendors and vendor not in self.vendors:
+            return [], []
+        return _parent_guard_sql(vendor, self.table, self.column, self.parent)
+
+    def describe(self):
+        return f"Refuse deleting or moving {self.parent} rows named by {self.table}.{self.column}"
 
 
 class RunVendorSQL(_VendorOperation):

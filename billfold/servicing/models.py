@@ -65,6 +65,7 @@ class Contact(BillerScoped):
         verbose_name_plural = _("contacts")
         constraints = [
             models.UniqueConstraint(fields=["biller", "external_id"], name="contact_id_per_biller"),
+            models.UniqueConstraint(fields=["id", "biller"], name="contact_id_biller"),
         ]
 
     def __str__(self) -> str:

@@ -132,11 +132,6 @@ def test_queryset_raw_delete_is_refused_by_the_database(event):
     assert ActivityEvent.objects.filter(pk=event.pk).exists()
 
 
-@pytest.mark.xfail(
-    reason="no BEFORE TRUNCATE trigger on audit_activityevent yet",
-    strict=True,
-    raises=pytest.fail.Exception,
-)
 def test_sql_truncate_is_refused_by_postgresql(postgres, event):
     connection.check_constraints()  # TRUNCATE refuses pending deferred checks
     with pytest.raises(DatabaseError, match="append-only"):

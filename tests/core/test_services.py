@@ -1,6 +1,5 @@
 """The cache backends that throttle counters live in, on real services."""
 
-import pytest
 from django.core.cache.backends.redis import RedisCache
 
 
@@ -13,12 +12,3 @@ def test_redis_cache_counts_in_windows(redis_url):
     assert cache.add("throttle:probe", 0, timeout=60) is False
     cache.delete("throttle:probe")
     assert cache.get("throttle:probe") is None
-
-
-@pytest.mark.django_db
-def test_postgres_has_the_same_biller_guard(postgres):
-    with postgres.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_constraint WHERE conname LIKE 'bf_%%_same_biller'"
-        )
-        assert cursor.fetchone()[0] == 9

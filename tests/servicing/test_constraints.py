@@ -43,14 +43,6 @@ def accepted():
         connection.check_constraints()
 
 
-sqlite_gap = pytest.mark.xfail(
-    condition=connection.vendor == "sqlite",
-    reason="SQLite same-biller triggers only guard the child table",
-    strict=True,
-    raises=pytest.fail.Exception,
-)
-
-
 @pytest.fixture
 def contract(biller):
     return ContractFactory(customer__biller=biller, biller=biller)
@@ -296,7 +288,6 @@ def test_moving_a_contract_with_invoices_to_another_biller_is_refused(
         sm.Contract.objects.filter(pk=contract.pk).update(biller=other_biller)
 
 
-@sqlite_gap
 def test_moving_a_customer_with_contracts_to_another_biller_is_refused(
     contract, other_biller
 ):
@@ -304,7 +295,6 @@ def test_moving_a_customer_with_contracts_to_another_biller_is_refused(
         sm.Customer.objects.filter(pk=contract.customer_id).update(biller=other_biller)
 
 
-@sqlite_gap
 def test_deleting_a_contract_with_invoices_in_sql_is_refused(contract):
     InvoiceFactory(contract=contract)
     with refused(), connection.cursor() as cursor:
