@@ -9,22 +9,20 @@ from tests.factories import BillerFactory
 class CustomerUserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     biller = factory.SubFactory(BillerFactory)
     username = factory.Sequence(lambda n: f"user{n}@example.com")
     email = factory.SelfAttribute("username")
     language = "en"
-    password = factory.PostGenerationMethodCall("set_unusable_password")
+    password = factory.django.Password(None)
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     biller = None
     username = factory.Sequence(lambda n: f"staff{n}")
     email = factory.Sequence(lambda n: f"staff{n}@billfold.example")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_unusable_password")
+    password = factory.django.Password(None)
