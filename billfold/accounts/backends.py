@@ -3,43 +3,67 @@
 ``BillerBackend`` signs a customer in at one biller: it needs ``biller=`` and
 never looks at another biller's users. ``StaffBackend`` is Django's model
 backend limited to platform staff (users without a biller), for the admin.
+
+Every call of ``BillerBackend.authenticate`` runs the password hasher exactly
+once, whether the account exists or not, has a usable password or not, and
+whether a temporary or the lasting password is checked: the time a sign-in
+takes tells nothing about the account.
 """
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.contrib.auth.hashers import (
+    check_password,
+    is_password_usable,
+    make_password,
+)
+
+from billfold.accounts import selectors
+from billfold.accounts.temporary import temporary_password_normalize
+
+
+def _hash_once_and_refuse(password: str) -> bool:
+    make_password(password)
+    return False
 
 
 class BillerBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, biller=None, **kwargs):
+    def authenticate(
+        self, request, username=None, password=None, biller=None, **kwargs
+    ):
         if biller is None or username is None or password is None:
             return None
-        user_model = get_user_model()
-        login = username.strip()
-        candidates = list(
-            user_model._default_manager.filter(biller=biller).filter(
-                Q(username__iexact=login) | Q(email__iexact=login)
-            )[:2]
-        )
-        # A username match wins over another user's email that equals it.
-        user = next(
-            (u for u in candidates if u.username.lower() == login.lower()),
-            candidates[0] if candidates else None,
-        )
+        user = selectors.user_for_login(biller=biller, login=username)
         if user is None:
-            # Same work for an unknown account: one hash, so timing tells nothing.
-            user_model().set_password(password)
+            _hash_once_and_refuse(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        temporary = None
+        shaped = temporary_password_normalize(password)
+        if shaped is not None:
+            temporary = selectors.temporary_password_active(user=user)
+        if temporary is not None:
+            # The typed text has the shape of a temporary password and one is
+            # active: it is checked instead of the lasting password (one hash).
+            ok = check_password(shaped, temporary.password)
+        elif is_password_usable(user.password):
+            ok = user.check_password(password)
+        else:
+            ok = _hash_once_and_refuse(password)
+        if not ok or not self.user_can_authenticate(user):
+            return None
+        # The sign-in view marks it used and starts the restricted session.
+        user.bf_temporary_password = temporary
+        return user
 
 
 class StaffBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, biller=None, **kwargs):
+    def authenticate(
+        self, request, username=None, password=None, biller=None, **kwargs
+    ):
         if biller is not None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        return super().authenticate(
+            request, username=username, password=password, **kwargs
+        )
 
     def user_can_authenticate(self, user):
         return user.biller_id is None and super().user_can_authenticate(user)
