@@ -4,6 +4,7 @@ import time
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billfold.accounts import selectors, services
 from billfold.accounts.forms import EmailCodeForm, SignInForm
+from billfold.accounts.mfa.services import user_needs_second_factor
 from billfold.accounts.throttle import (
     client_key,
     login_key,
@@ -67,15 +69,6 @@ def _passkey_template() -> str | None:
     except TemplateDoesNotExist:
         return None
     return PASSKEY_TEMPLATE
-
-
-def _needs_second_factor(user) -> bool:
-    try:
-        from billfold.accounts.mfa.services import user_needs_second_factor
-    except ImportError:
-        # Two-step sign-in is not installed: nobody can have a second factor.
-        return False
-    return user_needs_second_factor(user)
 
 
 def _next_url(request, biller) -> str:
@@ -143,8 +136,6 @@ def _sign_in(request, biller, form: SignInForm):
             request=request,
         )
         return None
-    from django.contrib.auth import authenticate
-
     user = authenticate(
         request, username=login, password=form.cleaned_data["password"], biller=biller
     )
@@ -165,7 +156,7 @@ def _sign_in(request, biller, form: SignInForm):
     else:
         request.session.pop(services.SESSION_SETUP_PASSWORD, None)
         method = "password"
-    if _needs_second_factor(user):
+    if user_needs_second_factor(user):
         request.session[MFA_PENDING] = {
             "user": user.pk,
             "biller": biller.pk,
@@ -274,31 +265,25 @@ def _back_to_setup(biller):
 
 def _setup_password(request, biller, user, context):
     from billfold.accounts.security.forms import NewPasswordForm
-    from billfold.accounts.security.passwords import password_change
 
     form = NewPasswordForm(
         biller, user, data=request.POST if request.method == "POST" else None
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            password_change(
-                user=user,
-                new_password=form.cleaned_data["new_password1"],
-                actor_kind="customer",
-                actor_id=user.pk,
-                request=request,
-                notify=False,
-                reason="setup",
-            )
-        except BillfoldError as exc:
-            form.add_error(exc.field or "new_password1", exc.message)
-        else:
-            request.session.pop(services.SESSION_SETUP_PASSWORD, None)
-            # The password hash changed: keep this session signed in.
-            from django.contrib.auth import update_session_auth_hash
-
-            update_session_auth_hash(request, user)
-            return _back_to_setup(biller)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.password_change(
+            actor_kind="customer",
+            actor_id=user.pk,
+            request=request,
+            reason="setup",
+            notify=False,
+        )
+    ):
+        request.session.pop(services.SESSION_SETUP_PASSWORD, None)
+        # The password hash changed: keep this session signed in.
+        update_session_auth_hash(request, user)
+        return _back_to_setup(biller)
     return render(request, "accounts/setup_password.html", {**context, "form": form})
 
 
