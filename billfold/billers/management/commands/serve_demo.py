@@ -55,20 +55,29 @@ class Command(BaseCommand):
             ),
         ]
         processes: list[tuple[str, subprocess.Popen]] = []
-        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        # Started from a script, SIGINT may arrive ignored; Ctrl-C must work, and
+        # the children inherit the default disposition from here.
+        previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous_term = signal.signal(signal.SIGTERM, _terminate)
+        forward: int | None = None
         try:
             for name, argv in children:
                 processes.append((name, subprocess.Popen(argv)))  # noqa: S603
-            exited = _wait_for_first_exit(processes)
-            if exited is not None:
-                name, code = exited
-                self.stderr.write(f"The {name} process stopped (exit code {code}).")
-                raise SystemExit(code or 1)
+            name, code = _wait_for_first_exit(processes)
+            self.stderr.write(f"The {name} process stopped (exit code {code}).")
+            forward = signal.SIGTERM
+            raise SystemExit(code or 1)
         except KeyboardInterrupt:
+            # Ctrl-C in a terminal reaches the children too; SIGTERM does not.
+            forward = None
+            self.stdout.write("\nStopping…")
+        except _Terminated:
+            forward = signal.SIGTERM
             self.stdout.write("\nStopping…")
         finally:
-            _stop(processes)
-            signal.signal(signal.SIGTERM, previous)
+            _stop(processes, forward)
+            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGTERM, previous_term)
         self.stdout.write("Stopped.")
 
     def _print_banner(self, base: str) -> None:
@@ -97,11 +106,15 @@ class Command(BaseCommand):
         console.print("\nPress Ctrl-C to stop the web server and the worker.\n")
 
 
-def _raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt
+class _Terminated(Exception):
+    """SIGTERM arrived."""
 
 
-def _wait_for_first_exit(processes):
+def _terminate(signum, frame):
+    raise _Terminated
+
+
+def _wait_for_first_exit(processes) -> tuple[str, int]:
     while True:
         for name, process in processes:
             code = process.poll()
@@ -110,11 +123,12 @@ def _wait_for_first_exit(processes):
         time.sleep(0.2)
 
 
-def _stop(processes) -> None:
-    """Ask each child to stop, wait a little, then make sure."""
-    for _name, process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+def _stop(processes, forward: int | None) -> None:
+    """Let each child stop (after ``forward``, if given), then make sure."""
+    if forward is not None:
+        for _name, process in processes:
+            if process.poll() is None:
+                process.send_signal(forward)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for _name, process in processes:
         try:
