@@ -279,7 +279,7 @@ def _claim(message_id: int, now: datetime.datetime) -> OutboxMessage | None:
     """Mark the message as being sent, unless it is done or another worker has it."""
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update()
+            OutboxMessage.objects.select_for_update(of=("self",))
             .select_related("biller")
             .filter(pk=message_id, channel=Channel.EMAIL, attempts__lt=MAX_ATTEMPTS)
             .filter(
