@@ -13,23 +13,12 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from billfold.accounts.models import SecurityAnswer
+from billfold.accounts.recovery import texts
 from billfold.audit.services import event_record
 
-QUESTIONS: list[tuple[str, object]] = [
-    ("first_pet", _("What was the name of your first pet?")),
-    ("birth_city", _("In what city were you born?")),
-    ("first_school", _("What was the name of your first school?")),
-    ("childhood_friend", _("What is the first name of your childhood best friend?")),
-    ("first_car", _("What was the make of your first car?")),
-    ("mother_birth_city", _("In what city was your mother born?")),
-    ("first_job", _("What was the name of the company of your first job?")),
-    ("favourite_teacher", _("What was the last name of your favourite teacher?")),
-    ("first_street", _("What was the name of the street you grew up on?")),
-    ("wedding_city", _("In what city did you meet your spouse or partner?")),
-]
+QUESTIONS: list[tuple[str, object]] = texts.QUESTIONS
 QUESTION_TEXT = dict(QUESTIONS)
 MIN_ANSWER_LENGTH = 2
 _SPACES = re.compile(r"\s+")
@@ -104,13 +93,13 @@ class SecurityQuestionsForm(forms.Form):
         super().__init__(data=data, **kwargs)
         self.biller = biller
         self.count = biller.security_question_count
-        choices = [("", _("Choose a question"))] + [(c, t) for c, t in QUESTIONS]
+        choices = [("", texts.CHOOSE_QUESTION)] + [(c, t) for c, t in QUESTIONS]
         for n in range(1, self.count + 1):
             self.fields[f"question_{n}"] = forms.ChoiceField(
-                label=_("Question %(number)s") % {"number": n}, choices=choices
+                label=texts.QUESTION_LABEL % {"number": n}, choices=choices
             )
             self.fields[f"answer_{n}"] = forms.CharField(
-                label=_("Answer %(number)s") % {"number": n},
+                label=texts.ANSWER_LABEL % {"number": n},
                 max_length=200,
                 strip=True,
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -130,14 +119,13 @@ class SecurityQuestionsForm(forms.Form):
             question = cleaned.get(f"question_{n}")
             if question:
                 if question in seen:
-                    self.add_error(f"question_{n}", _("Choose different questions."))
+                    self.add_error(f"question_{n}", texts.DIFFERENT_QUESTIONS)
                 seen.add(question)
             answer = cleaned.get(f"answer_{n}")
             if answer is not None and len(answer_normalize(answer)) < MIN_ANSWER_LENGTH:
                 self.add_error(
                     f"answer_{n}",
-                    _("Give an answer of at least %(count)s letters or digits.")
-                    % {"count": MIN_ANSWER_LENGTH},
+                    texts.ANSWER_TOO_SHORT % {"count": MIN_ANSWER_LENGTH},
                 )
         return cleaned
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from billfold.accounts.models import SecurityAnswer
 from billfold.accounts.questions import (
@@ -12,6 +13,12 @@ from billfold.accounts.questions import (
     security_answers_set,
 )
 from billfold.audit.models import ActivityEvent
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from billfold.accounts.models import OneTimeCode
 from billfold.accounts.questions import security_answers_set
@@ -33,7 +34,8 @@ def _small_altcha_and_empty_cache(settings):
     settings.BILLFOLD_ALTCHA_COST = 10
     settings.BILLFOLD_ALTCHA_MAX_COUNTER = 20
     cache.clear()
-    yield
+    with translation.override("en"):
+        yield
     cache.clear()
 
 
@@ -454,3 +456,19 @@ def test_sign_in_works_with_the_new_password_only(client, rbiller):
     assert old.status_code == 200
     assert new.status_code == 302
     assert get_user_model().objects.get(pk=user.pk).check_password(NEW_PASSWORD)
+
+
+def test_pages_speak_spanish_when_chosen(client, rbiller, ruser):
+    client.cookies["django_language"] = "es"
+
+    start_page = client.get(url("recover_start", rbiller)).content.decode()
+    start(client, rbiller, "john@example.com")
+    choose_page = client.get(url("recover_choose", rbiller)).content.decode()
+    choose(client, rbiller)
+    enter_code(client, rbiller, code_from_outbox("john@example.com"))
+    question_page = client.get(url("recover_question", rbiller)).content.decode()
+
+    assert "<h1>¿Olvidó su contraseña?</h1>" in start_page
+    assert '"label": "No soy un robot"' in start_page
+    assert "¿Adónde enviamos su código de recuperación?" in choose_page
+    assert "¿Cómo se llamaba su primera mascota?" in question_page

@@ -73,18 +73,22 @@ def solution_accept(payload: str) -> bool:
 
 def widget_strings() -> dict[str, str]:
     """The widget's words in the current language (the widget ships English only)."""
-    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     return {
-        "label": _("I'm not a robot"),
-        "verifying": _("Checking…"),
-        "waitAlert": _("Checking… please wait."),
-        "verified": _("Done"),
-        "verificationRequired": _("Tick the box first."),
-        "error": _("The check did not work. Reload the page and try again."),
-        "expired": _("The check expired. Tick the box again."),
-        "loading": _("Loading…"),
-        "reload": _("Reload"),
-        "verify": _("Check"),
-        "cancel": _("Cancel"),
+        "label": pgettext("anti-robot check", "I'm not a robot"),
+        "verifying": pgettext("anti-robot check", "Checking…"),
+        "waitAlert": pgettext("anti-robot check", "Checking… please wait."),
+        "verified": pgettext("anti-robot check", "Done"),
+        "verificationRequired": pgettext("anti-robot check", "Tick the box first."),
+        "error": pgettext(
+            "anti-robot check", "The check did not work. Reload the page and try again."
+        ),
+        "expired": pgettext(
+            "anti-robot check", "The check expired. Tick the box again."
+        ),
+        "loading": pgettext("anti-robot check", "Loading…"),
+        "reload": pgettext("anti-robot check", "Reload"),
+        "verify": pgettext("anti-robot check", "Check"),
+        "cancel": pgettext("anti-robot check", "Cancel"),
     }
