@@ -102,14 +102,23 @@ SIGN_IN_METHODS: dict[str, Promise] = {
 
 
 def _language_for(*, biller, user, language: str | None) -> str:
+    """The language asked for, else the user's, else the biller's default.
+
+    Only languages the biller offers are chosen, so a customer never gets a
+    message in a language the biller's portal does not speak.
+    """
     available = {code for code, _name in settings.LANGUAGES}
-    candidates = [
-        language,
-        getattr(user, "language", None),
-        getattr(biller, "default_language", None),
-        settings.LANGUAGE_CODE,
-    ]
-    return next(c for c in candidates if c and c in available)
+    if biller is not None and biller.languages:
+        available &= set(biller.languages)
+    for candidate in (language, getattr(user, "language", None)):
+        if candidate and candidate in available:
+            return candidate
+    default = getattr(biller, "default_language", None)
+    return (
+        default
+        if default in {c for c, _n in settings.LANGUAGES}
+        else settings.LANGUAGE_CODE
+    )
 
 
 def _mask_email(address: str) -> str:

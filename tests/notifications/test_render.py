@@ -272,3 +272,15 @@ def test_platform_mail_without_biller_is_branded_billfold(db):
     )
     assert subject == "Your verification code for Billfold"
     assert "Questions? Contact Billfold." in text
+
+
+def test_language_the_biller_does_not_offer_falls_back_to_its_default(db):
+    biller = BillerFactory(languages=["en"], default_language="en")
+    message = email_enqueue(
+        biller=biller,
+        to="ana@example.com",
+        kind="verification_code",
+        context=CONTEXTS["verification_code"],
+        language="es",
+    )
+    assert message.language == "en"
