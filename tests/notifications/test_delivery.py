@@ -279,3 +279,17 @@ def test_purge_command_refuses_zero_days(db):
 
     with pytest.raises(CommandError, match="at least 1"):
         call_command("purge_outbox", "--days", "0")
+
+
+def test_send_outbox_command_reports_what_it_enqueued(acme, capsys):
+    from django.core.management import call_command
+
+    forgotten = enqueue(acme)
+    OutboxMessage.objects.filter(pk=forgotten.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    call_command("send_outbox")
+    assert capsys.readouterr().out == "Enqueued 1 out-box message(s).\n"
+    forgotten.refresh_from_db()
+    assert forgotten.status == Status.SENT
+    assert len(mail.outbox) == 1
