@@ -7,6 +7,7 @@ in a ``demo`` module listed in ``PROVIDERS``; adding one is one line here.
 
 import importlib
 import importlib.util
+import sys
 
 # Modules with a ``demo_sign_ins() -> list[tuple[str, str]]`` function.
 PROVIDERS = ("billfold.accounts.demo",)
@@ -18,7 +19,7 @@ def demo_logins() -> list[tuple[str, str]]:
         # A provider that is not written yet is skipped; one that is written
         # but broken raises, so its error is seen rather than hidden.
         try:
-            found = importlib.util.find_spec(name) is not None
+            found = name in sys.modules or importlib.util.find_spec(name) is not None
         except ModuleNotFoundError:
             found = False
         if found:
