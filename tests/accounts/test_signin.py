@@ -218,3 +218,26 @@ def test_language_switch_refuses_unknown_codes_for_the_user(client, biller, user
     client.post(reverse("set_language"), {"language": "xx", "next": home_url(biller)})
     user.refresh_from_db()
     assert user.language == "en"
+
+
+def test_user_with_a_second_factor_goes_to_the_second_step(client, biller, user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    response = sign_in(client, biller, user.username)
+    assert response["Location"] == reverse("accounts:mfa_challenge", args=[biller.slug])
+    pending = client.session["bf_mfa_pending"]
+    assert (pending["user"], pending["biller"]) == (user.pk, biller.pk)
+    assert "_auth_user_id" not in client.session
+    assert ActivityEvent.objects.filter(action="signin.success").count() == 0
+
+
+def test_wrong_password_of_a_user_with_a_second_factor_is_refused_first(
+    client, biller, user
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    response = sign_in(client, biller, user.username, "Not-The-Password-11")
+    assert response.status_code == 200
+    assert "bf_mfa_pending" not in client.session
