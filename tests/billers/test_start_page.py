@@ -85,7 +85,7 @@ def test_start_page_in_spanish(demo_loaded, client):
     assert '<html lang="es">' in body
     assert "<dt>Clientes</dt>" in body
     assert "Configurado por la oficina de facturación" in body
-    assert "<dd>español, inglés</dd>" in body
+    assert "<dd>Español, Inglés</dd>" in body
     assert (
         "Al menos 8 caracteres, 2 letras y 2 dígitos; no se pueden reutilizar las últimas 24 contraseñas"
         in body
