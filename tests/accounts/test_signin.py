@@ -52,7 +52,23 @@ def test_sign_in_page_is_in_spanish_when_chosen(client, biller):
     response = client.get(home_url(biller), headers={"accept-language": "es"})
     body = response.content.decode()
     assert '<html lang="es">' in body
-    assert "Iniciar sesión" in body
+    assert (
+        '<label for="id_login">Nombre de usuario o correo electrónico</label>' in body
+    )
+    assert '<button type="submit">Iniciar sesión</button>' in body
+    assert "¿Olvidó su contraseña?" in body
+
+
+def test_failure_message_is_in_spanish_too(client, biller, user):
+    response = client.post(
+        home_url(biller),
+        {"login": user.username, "password": "Not-The-Password-11"},
+        headers={"accept-language": "es"},
+    )
+    assert (
+        "El nombre de usuario o la contraseña no son correctos"
+        in response.content.decode()
+    )
 
 
 def test_right_password_signs_in_and_shows_the_portal_home(client, biller, user):
