@@ -114,25 +114,25 @@ def test_sql_update_is_refused_by_the_database(event):
     assert ActivityEvent.objects.get(pk=event.pk).action == "invoice.viewed"
 
 
-def test_sql_delete_is_refused_by_the_database(event):
+def test_sql_delete_is_refused_by_the_database(event, flush_blocking_guards):
     with pytest.raises(DatabaseError, match="append-only"):
         run_sql("DELETE FROM audit_activityevent WHERE id = %s", [event.pk])
     assert ActivityEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_sql_delete_of_the_whole_table_is_refused_by_the_database(event):
+def test_sql_delete_of_the_whole_table_is_refused_by_the_database(event, flush_blocking_guards):
     with pytest.raises(DatabaseError, match="append-only"):
         run_sql("DELETE FROM audit_activityevent", [])
     assert ActivityEvent.objects.count() == 1
 
 
-def test_queryset_raw_delete_is_refused_by_the_database(event):
+def test_queryset_raw_delete_is_refused_by_the_database(event, flush_blocking_guards):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         ActivityEvent.objects.filter(pk=event.pk)._raw_delete(connection.alias)
     assert ActivityEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_sql_truncate_is_refused_by_postgresql(postgres, event):
+def test_sql_truncate_is_refused_by_postgresql(postgres, event, flush_blocking_guards):
     connection.check_constraints()  # TRUNCATE refuses pending deferred checks
     with pytest.raises(DatabaseError, match="append-only"):
         run_sql("TRUNCATE audit_activityevent", [])

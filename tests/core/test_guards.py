@@ -25,7 +25,7 @@ def _names(sql: str) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_every_guarded_foreign_key_has_its_database_guard():
+def test_every_guarded_foreign_key_has_its_database_guard(flush_blocking_guards):
     if connection.vendor == "postgresql":
         found = _names("SELECT conname FROM pg_constraint WHERE conname LIKE 'bf_%%'")
         expected = {f"bf_{t}_{c}_same_biller"[:63] for t, c in GUARDED}
