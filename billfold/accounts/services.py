@@ -39,7 +39,12 @@ def session_start(request, user: User, *, method: str) -> None:
     ``django.contrib.auth.login`` cycles the session key, so a key planted
     before sign-in (session fixation) is worthless afterwards.
     """
+    earlier_key = request.session.session_key
     login(request, user, backend=BACKEND)
+    if earlier_key and earlier_key != request.session.session_key:
+        # login() deleted the earlier session (another user's, or a planted
+        # one): if it was a signed-in session, it has ended.
+        _user_session_end(session_key=earlier_key)
     now = time.time()
     request.session[SESSION_BILLER] = user.biller_id
     request.session[SESSION_SIGNIN_AT] = now

@@ -196,3 +196,14 @@ def test_portal_home_is_never_cached(client, biller, user):
     response = client.get(home_url(biller))
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_signing_in_as_someone_else_ends_the_earlier_session(
+    client, biller, other_biller, user, other_user
+):
+    first = sign_in(client, biller, user)
+    second = sign_in(client, other_biller, other_user)
+    assert first != second
+    assert Session.objects.filter(session_key=first).exists() is False
+    assert UserSession.objects.get(session_key=first).ended_at is not None
+    assert UserSession.objects.get(session_key=second).ended_at is None
