@@ -5,6 +5,7 @@ import hashlib
 from unittest import mock
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
@@ -266,6 +267,29 @@ def test_history_of_three_counts_the_current_password(n, refused):
     assert password_problems(biller=biller, password=numbered(n), user=user) == expected
 
 
+def test_current_password_set_elsewhere_counts_as_used():
+    biller = seed_000_biller()
+    user = UserFactory(
+        biller=biller, username=USERNAME, email=EMAIL, password=numbered(7)
+    )
+    assert password_problems(biller=biller, password=numbered(7), user=user) == [REUSED]
+
+
+def test_history_is_hashed_with_argon2id_at_owasp_minimum_cost(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    encoded = passwords.history_hash("Tulip-42-River")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("Tulip-42-River", encoded)
+    assert not check_password("Tulip-42-Rivet", encoded)
+
+
+def test_history_hash_is_never_dearer_than_the_configured_hasher():
+    # The suite's own hasher is tiny; the history follows it down.
+    assert passwords.history_hash("Tulip-42-River").startswith(
+        "argon2$argon2id$v=19$m=64,t=1,p=1$"
+    )
+
+
 def test_history_keeps_only_as_many_hashes_as_the_policy_needs():
     biller = seed_000_biller(password_history=4)
     user = user_with_history(biller, 9)
@@ -304,9 +328,10 @@ def test_password_change_sets_records_and_notifies(rf_request):
     assert user.check_password("Tulip-42-River")
     assert user.password_changed_at is not None
     assert user.setup_required is True
-    assert list(
-        PasswordHistory.objects.filter(user=user).values_list("password", flat=True)
-    ) == [user.password]
+    remembered = PasswordHistory.objects.get(user=user)
+    assert remembered.created_at == user.password_changed_at
+    assert remembered.password != user.password
+    assert check_password("Tulip-42-River", remembered.password)
     event = ActivityEvent.objects.get(action="password.change")
     assert (event.biller, event.actor_kind, event.actor_id) == (
         biller,
@@ -542,3 +567,83 @@ def test_checklist_form_errors_are_in_spanish():
         assert mismatch.errors == {
             "new_password2": ["Las dos contraseñas no coinciden."]
         }
+
+
+# --- the live checklist in a browser ------------------------------------------
+
+
+@pytest.fixture
+def checklist_page(chromium_path, settings):
+    """The new-password fields in Chromium, with the checklist script and no server."""
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from billfold.accounts.models import User
+    from billfold.billers.models import Biller
+
+    biller = Biller(
+        name="Sunrise Leasing",
+        password_min_length=8,
+        password_min_letters=2,
+        password_min_digits=2,
+        password_history=24,
+    )
+    user = User(biller=biller, username=USERNAME, email=EMAIL)
+    html = render_fields(NewPasswordForm(biller, user))
+    script = (
+        Path(settings.BASE_DIR)
+        / "billfold/accounts/security/static/accounts/security/password-checklist.js"
+    ).read_text()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path)
+        page = browser.new_page()
+        page.set_content(f"<!doctype html><html lang='en'><body>{html}</body></html>")
+        page.add_script_tag(content=script)
+        yield page
+        browser.close()
+
+
+def classes(page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "li[data-rule]",
+        "items => Object.fromEntries(items.map(i => [i.dataset.rule, i.className]))",
+    )
+
+
+@pytest.mark.browser
+def test_checklist_updates_while_typing(checklist_page):
+    field = checklist_page.get_by_label("New password", exact=True)
+    assert classes(checklist_page) == {
+        "min_length": "",
+        "max_length": "",
+        "min_letters": "",
+        "min_digits": "",
+        "common": "",
+        "context": "",
+        "history": "",
+    }
+    field.fill("ab1")
+    assert classes(checklist_page) == {
+        "min_length": "unmet",
+        "max_length": "met",
+        "min_letters": "met",
+        "min_digits": "unmet",
+        "common": "",
+        "context": "",
+        "history": "",
+    }
+    # Full-width digits count, as on the server (NFKC).
+    field.fill("ab1\uff12cdef")
+    assert classes(checklist_page)["min_digits"] == "met"
+    assert classes(checklist_page)["min_length"] == "met"
+    assert (
+        checklist_page.locator("li[data-rule=min_digits] .state").text_content()
+        == "done"
+    )
+    field.fill(long_password(129))
+    assert classes(checklist_page)["max_length"] == "unmet"
+    assert (
+        checklist_page.locator("li[data-rule=max_length] .state").text_content()
+        == "not yet"
+    )

@@ -25,10 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import (
+    Argon2PasswordHasher,
+    check_password,
+    get_hasher,
+    make_password,
+)
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -297,16 +301,50 @@ def password_has_context_word(password: str, words: set[str]) -> bool:
     return any(word in folded for word in words)
 
 
+class HistoryArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id at OWASP's minimum cost (19 MiB, 2 passes, 1 lane), for history.
+
+    A reuse check verifies the new password against every remembered one:
+    24 of them at the full sign-in cost would take seconds of both cores.
+    At this cost one check takes about 20 ms, so the whole history costs
+    about as much as one sign-in.
+    """
+
+    time_cost = 2
+    memory_cost = 19456
+    parallelism = 1
+
+
+def history_hash(password: str) -> str:
+    """The remembered form of a password: Argon2id, never dearer than sign-in."""
+    default = get_hasher("default")
+    if not isinstance(default, Argon2PasswordHasher):
+        return make_password(password)
+    hasher = HistoryArgon2PasswordHasher()
+    # Never dearer than the configured hasher (the test suite's is tiny).
+    hasher.time_cost = min(hasher.time_cost, default.time_cost)
+    hasher.memory_cost = min(hasher.memory_cost, default.memory_cost)
+    hasher.parallelism = min(hasher.parallelism, default.parallelism)
+    return hasher.encode(password, hasher.salt())
+
+
 def _history_hashes(user, depth: int) -> list[str]:
-    """Hashes of the current and earlier passwords, newest first, ``depth`` of them."""
+    """Hashes of the current and earlier passwords, newest first, ``depth`` of them.
+
+    The newest history row is the current password when it was written by
+    the same change (same time); otherwise the current password was set some
+    other way and its own hash is checked first.
+    """
+    rows = list(
+        PasswordHistory.objects.filter(user=user).values_list("password", "created_at")[
+            :depth
+        ]
+    )
+    current_remembered = bool(rows) and rows[0][1] == user.password_changed_at
     hashes: list[str] = []
-    if user.password and user.has_usable_password():
+    if not current_remembered and user.password and user.has_usable_password():
         hashes.append(user.password)
-    for old in PasswordHistory.objects.filter(user=user).values_list(
-        "password", flat=True
-    )[: depth + 1]:
-        if old not in hashes:
-            hashes.append(old)
+    hashes.extend(encoded for encoded, _at in rows)
     return hashes[:depth]
 
 
@@ -417,11 +455,6 @@ def password_problem_codes(
 # --- the change itself --------------------------------------------------------
 
 
-def _sign_in_url(user, request) -> str:
-    path = reverse("accounts:home", args=[user.biller.slug])
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 def password_change(
     *,
     user,
@@ -442,13 +475,14 @@ def password_change(
     if problems:
         raise PasswordPolicyError(problems)
     now = timezone.now()
+    # Both hashes before the transaction: a write lock is never held while
+    # Argon2 runs.
+    user.set_password(new_password)
+    remembered = history_hash(new_password)
     with transaction.atomic():
-        user.set_password(new_password)
         user.password_changed_at = now
         user.save(update_fields=["password", "password_changed_at"])
-        PasswordHistory.objects.create(
-            user=user, password=user.password, created_at=now
-        )
+        PasswordHistory.objects.create(user=user, password=remembered, created_at=now)
         keep = max(biller.password_history, 1)
         stale = list(
             PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[
@@ -468,12 +502,16 @@ def password_change(
             details={"reason": reason},
         )
         if notify and user.email:
+            from billfold.accounts.services import sign_in_url
             from billfold.notifications.services import email_enqueue
 
             email_enqueue(
                 biller=biller,
                 to=user.email,
                 kind="password_changed",
-                context={"when": now, "sign_in_url": _sign_in_url(user, request)},
+                context={
+                    "when": now,
+                    "sign_in_url": sign_in_url(biller=biller, request=request),
+                },
                 user=user,
             )
