@@ -414,32 +414,29 @@ def second_factor_verify(*, user, code: str, request: HttpRequest | None = None)
 def password_reauth(*, user, password: str, request: HttpRequest | None = None) -> None:
     """Ask for the current password again before a second factor changes.
 
-    Counted with the sign-in throttle of the account, so a stolen session
-    cannot be used to guess the password here either.
+    The same check and counter as every other change in the security centre
+    (``reauth_check``): wrong passwords are counted per user before hashing,
+    so a stolen session cannot be used to guess the password here either.
     """
-    from billfold.accounts import throttle
+    from django.core.exceptions import ValidationError
 
-    key = throttle.login_key(user.biller, user.username)
-    if not throttle.throttle_allowed("signin", key):
+    from billfold.accounts.security.forms import reauth_check
+
+    try:
+        reauth_check(user, password or "")
+    except ValidationError as error:
+        if error.code != "throttled":
+            event_record(
+                biller=user.biller,
+                actor_kind=ActorKind.CUSTOMER,
+                actor_id=user.pk,
+                action="mfa.reauth_failure",
+                outcome=Outcome.FAILURE,
+                target=user,
+                request=request,
+            )
         raise BillfoldError(
-            "throttled",
-            _("Too many wrong passwords. Wait 15 minutes, then try again."),
+            "throttled" if error.code == "throttled" else "reauth_failed",
+            error.messages[0],
             field="current_password",
-        )
-    if user.check_password(password or ""):
-        return
-    throttle.throttle_hit("signin", key)
-    event_record(
-        biller=user.biller,
-        actor_kind=ActorKind.CUSTOMER,
-        actor_id=user.pk,
-        action="mfa.reauth_failure",
-        outcome=Outcome.FAILURE,
-        target=user,
-        request=request,
-    )
-    raise BillfoldError(
-        "reauth_failed",
-        _("That is not your current password."),
-        field="current_password",
-    )
+        ) from None

@@ -67,7 +67,8 @@ def mfa_challenge(request, biller_slug: str):
     """Ask for a code (or a passkey) after the password was right."""
     biller = biller_get(slug=biller_slug)
     user = services.pending_user(request, biller=biller)
-    if user is None:
+    if user is None or not services.user_needs_second_factor(user):
+        # Expired, another biller's, or the factors were removed meanwhile.
         services.pending_clear(request)
         messages.info(request, _("Your sign-in took too long. Sign in again."))
         return HttpResponseRedirect(reverse("accounts:home", args=[biller.slug]))
