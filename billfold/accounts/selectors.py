@@ -56,7 +56,8 @@ def portal_summary(*, biller, user: User) -> PortalSummary:
     """What the portal home shows: the customer's name and how many contracts."""
     from billfold.servicing.models import Contract
 
-    if user.customer_id is None:
+    customer = user.customer
+    if customer is None:
         return PortalSummary(customer_name="", contract_count=0)
-    count = Contract.objects.filter(biller=biller, customer_id=user.customer_id).count()
-    return PortalSummary(customer_name=user.customer.name, contract_count=count)
+    count = Contract.objects.filter(biller=biller, customer=customer).count()
+    return PortalSummary(customer_name=customer.name, contract_count=count)

@@ -152,7 +152,11 @@ def _addresses_of_record(*, biller, customer) -> list[str]:
     """The customer's indexed addresses, customer's own first, placeholders left out."""
     from billfold.servicing.models import EmailIndex, EmailSource
 
-    order = {EmailSource.CUSTOMER: 0, EmailSource.CONTACT: 1, EmailSource.BILL_TO: 2}
+    order: dict[str, int] = {
+        EmailSource.CUSTOMER: 0,
+        EmailSource.CONTACT: 1,
+        EmailSource.BILL_TO: 2,
+    }
     rows = EmailIndex.objects.filter(biller=biller, customer=customer).values_list(
         "address", "source", "pk"
     )
