@@ -532,3 +532,18 @@ def test_removing_another_users_passkey_is_not_found(signed_in, biller, user):
 
     assert response.status_code == 404
     assert Passkey.objects.filter(pk=theirs.pk).exists()
+
+
+def test_registration_options_need_a_name(signed_in, biller, user):
+    response = signed_in.post(
+        reverse("accounts:mfa_passkey_register_options", args=[biller.slug]),
+        {"name": "  ", "current_password": GOOD_PASSWORD},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "This field is required.",
+        "code": "invalid",
+        "field": "name",
+    }
+    assert passkeys.CHALLENGE_SESSION_KEY not in signed_in.session

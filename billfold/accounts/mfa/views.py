@@ -392,7 +392,7 @@ def mfa_passkey_register_options(request, biller_slug: str):
     form = PasskeyAddForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return _json_error(BillfoldError("invalid", errors[0], field=field))
+        return _json_error(BillfoldError("invalid", str(errors[0]), field=field))
     try:
         services.password_reauth(
             user=user, password=form.cleaned_data["current_password"], request=request

@@ -192,10 +192,9 @@ def passkey_register(
                 "PIN, fingerprint or face, and try again."
             ),
         ) from None
-    response = data.get("response") if isinstance(data.get("response"), dict) else {}
-    transports = [
-        t for t in response.get("transports", []) or [] if t in _KNOWN_TRANSPORTS
-    ]
+    response = data.get("response")
+    listed = response.get("transports") if isinstance(response, dict) else None
+    transports = [t for t in listed or [] if t in _KNOWN_TRANSPORTS]
     name = " ".join((name or "").split())[:100] or _("Passkey")
     with transaction.atomic():
         if Passkey.objects.filter(credential_id=verified.credential_id).exists():
@@ -349,6 +348,8 @@ def passkey_authenticate(
         raise _signin_failure(
             biller=biller, request=request, reason="malformed"
         ) from None
+    reason: str | None = None
+    failure: BillfoldError | None = None
     with transaction.atomic():
         passkey = (
             Passkey.objects.select_for_update()
@@ -357,20 +358,12 @@ def passkey_authenticate(
             .first()
         )
         if passkey is None:
-            failure = _signin_failure(
-                biller=biller, request=request, reason="unknown_credential"
-            )
+            reason = "unknown_credential"
         elif state.get("user") is not None and passkey.user_id != state["user"]:
-            failure = _signin_failure(
-                biller=biller, request=request, reason="other_user", user=passkey.user
-            )
+            reason = "other_user"
         elif not passkey.user.is_active:
-            failure = _signin_failure(
-                biller=biller, request=request, reason="inactive", user=passkey.user
-            )
+            reason = "inactive"
         else:
-            failure = None
-        if failure is None:
             try:
                 verified = verify_authentication_response(
                     credential=parsed,
@@ -389,13 +382,18 @@ def passkey_authenticate(
                 ValueError,
             ) as exc:
                 reason = "sign_count" if "sign count" in str(exc).lower() else "invalid"
-                failure = _signin_failure(
-                    biller=biller, request=request, reason=reason, user=passkey.user
-                )
             else:
                 passkey.sign_count = verified.new_sign_count
                 passkey.last_used_at = timezone.now()
                 passkey.save(update_fields=["sign_count", "last_used_at"])
-    if failure is not None:
-        raise failure
+        if reason is not None:
+            # Recorded and committed; the refusal is raised after the commit.
+            failure = _signin_failure(
+                biller=biller,
+                request=request,
+                reason=reason,
+                user=passkey.user if passkey is not None else None,
+            )
+    if failure is not None or passkey is None:
+        raise failure or BillfoldError("passkey_signin_failed", "")
     return passkey.user
