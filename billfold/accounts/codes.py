@@ -150,7 +150,8 @@ def code_verify(
     now = timezone.now()
     with transaction.atomic():
         row = (
-            OneTimeCode.objects.select_for_update()
+            OneTimeCode.objects.select_for_update(of=("self",))
+            .select_related("user")
             .filter(biller=biller, flow=flow, purpose=purpose)
             .order_by("-created_at", "-id")
             .first()

@@ -141,9 +141,8 @@ def flow_start(request, *, biller, email: str) -> Flow:
 
 
 def _user(flow: Flow):
-    if flow.user is None:
-        return None
-    return get_user_model().objects.filter(pk=flow.user, is_active=True).first()
+    # One query whether or not the flow has a user: the same work either way.
+    return get_user_model().objects.filter(pk=flow.user or 0, is_active=True).first()
 
 
 def flow_code_send(request, *, biller, flow: Flow) -> bool:
@@ -193,7 +192,7 @@ def flow_code_send(request, *, biller, flow: Flow) -> bool:
                 action="password.reset_no_account",
                 outcome=Outcome.FAILURE,
                 request=request,
-                details={"resend": flow.sends > 0},
+                details={"step": "send", "resend": flow.sends > 0},
             )
     flow.sends += 1
     flow.step = Step.CODE
@@ -212,6 +211,16 @@ def flow_code_check(request, *, biller, flow: Flow, code: str) -> tuple[bool, in
         request=request,
     )
     user = _user(flow)
+    if user is None:
+        # code_verify recorded "code.failed" for an account; this is its twin.
+        event_record(
+            biller=biller,
+            actor_kind=ActorKind.ANONYMOUS,
+            action="password.reset_no_account",
+            outcome=Outcome.FAILURE,
+            request=request,
+            details={"step": "code"},
+        )
     if row is None or user is None or row.user_id != user.pk:
         return False, code_tries_left(biller=biller, flow=flow.flow_id, purpose=PURPOSE)
     questions = security_questions_of(user) if biller.security_question_count else []
