@@ -557,3 +557,27 @@ def test_security_centre_is_in_spanish(biller, user):
     assert '<label for="id_new_password1">Contraseña nueva</label>' in body
     assert "Al menos 15 caracteres" in body
     assert "(se comprueba al enviar)" in body
+
+
+def test_codes_for_email_changes_are_limited_per_user(biller, user):
+    client = sign_in(biller, user)
+    for n in range(5):
+        response = start_email_change(client, biller, f"otter{n}@example.net")
+        assert response.status_code == 302
+    response = start_email_change(client, biller, "otter9@example.net")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "new_email": ["Too many codes sent. Wait 15 minutes and try again."]
+    }
+    assert OutboxMessage.objects.filter(kind="verification_code").count() == 5
+    # A new code for the pending change is refused too, and the change stays.
+    response = client.post(url("security_email_confirm", biller), {"resend": "1"})
+    assert response["Location"] == url("security_email_confirm", biller)
+    assert OutboxMessage.objects.filter(kind="verification_code").count() == 5
+    response = client.post(
+        url("security_email_confirm", biller),
+        {"code": code_sent_to("otter4@example.net")},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "otter4@example.net"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from billfold.accounts.codes import CODE_LIFETIME, code_issue, code_verify
 from billfold.accounts.models import CodePurpose, User
+from billfold.accounts.throttle import throttle_allowed, throttle_hit
 from billfold.audit.models import Outcome
 from billfold.audit.services import event_record
 from billfold.core.errors import BillfoldError
@@ -81,6 +82,22 @@ def username_change(
     return changed
 
 
+# Codes sent for email changes, per user and window: enough for typos, too few
+# to use the form to flood someone else's mailbox.
+EMAIL_CODE_SCOPE = "email_change_send"
+
+
+def _email_code_allowed(user: User) -> None:
+    key = f"acct:{user.biller_id}:user-{user.pk}"
+    if not throttle_allowed(EMAIL_CODE_SCOPE, key):
+        raise BillfoldError(
+            "throttled",
+            _("Too many codes sent. Wait 15 minutes and try again."),
+            field="new_email",
+        )
+    throttle_hit(EMAIL_CODE_SCOPE, key)
+
+
 def email_change_start(*, user: User, new_email: str, request=None) -> uuid.UUID:
     """Send a code to ``new_email``; the change happens when it comes back.
 
@@ -88,6 +105,7 @@ def email_change_start(*, user: User, new_email: str, request=None) -> uuid.UUID
     """
     from billfold.notifications.services import email_enqueue
 
+    _email_code_allowed(user)
     with transaction.atomic():
         row, plain = code_issue(
             biller=user.biller,
@@ -128,6 +146,7 @@ def email_change_resend(*, user: User, flow: uuid.UUID, request=None) -> None:
             "email_change_expired",
             _("This email change has expired. Start again."),
         )
+    _email_code_allowed(user)
     with transaction.atomic():
         _row, plain = code_issue(
             biller=user.biller,

@@ -141,17 +141,21 @@ def email(request, biller_slug: str):
     )
     if form.is_valid():
         new_email = form.cleaned_data["new_email"]
-        flow = services.email_change_start(
-            user=user, new_email=new_email, request=request
-        )
-        request.session[EMAIL_CHANGE_SESSION] = {
-            "flow": str(flow),
-            "user": user.pk,
-            "email": new_email,
-        }
-        return HttpResponseRedirect(
-            reverse("accounts:security_email_confirm", args=[biller.slug])
-        )
+        try:
+            flow = services.email_change_start(
+                user=user, new_email=new_email, request=request
+            )
+        except BillfoldError as error:
+            form.add_error(error.field, error.message)
+        else:
+            request.session[EMAIL_CHANGE_SESSION] = {
+                "flow": str(flow),
+                "user": user.pk,
+                "email": new_email,
+            }
+            return HttpResponseRedirect(
+                reverse("accounts:security_email_confirm", args=[biller.slug])
+            )
     return render(
         request, "accounts/security/email.html", {"biller": biller, "form": form}
     )
@@ -173,8 +177,12 @@ def email_confirm(request, biller_slug: str):
         try:
             services.email_change_resend(user=user, flow=flow, request=request)
         except BillfoldError as error:
-            request.session.pop(EMAIL_CHANGE_SESSION, None)
             messages.error(request, error.message)
+            if error.code == "throttled":
+                return HttpResponseRedirect(
+                    reverse("accounts:security_email_confirm", args=[biller.slug])
+                )
+            request.session.pop(EMAIL_CHANGE_SESSION, None)
             return HttpResponseRedirect(
                 reverse("accounts:security_email", args=[biller.slug])
             )
