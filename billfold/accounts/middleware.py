@@ -49,17 +49,22 @@ class CustomerSessionMiddleware:
             return None
         user = request.user
         biller = Biller.objects.filter(slug=slug).first()
-        if (
-            biller is None
-            or user.biller_id != biller.pk
-            or (request.session.get(services.SESSION_BILLER) != biller.pk)
-        ):
+        if biller is None or user.biller_id != biller.pk:
             # Staff, or a customer of another biller: not signed in here.
             request.user = AnonymousUser()
             return None
         now = time.time()
-        signin_at = request.session.get(services.SESSION_SIGNIN_AT, 0)
-        seen_at = request.session.get(services.SESSION_SEEN_AT, 0)
+        if services.SESSION_SIGNIN_AT not in request.session:
+            # Signed in by another path than session_start (the test client's
+            # force_login): the clocks start now.
+            request.session[services.SESSION_BILLER] = biller.pk
+            request.session[services.SESSION_SIGNIN_AT] = now
+            request.session[services.SESSION_SEEN_AT] = now
+        if request.session.get(services.SESSION_BILLER) != biller.pk:
+            request.user = AnonymousUser()
+            return None
+        signin_at = request.session[services.SESSION_SIGNIN_AT]
+        seen_at = request.session.get(services.SESSION_SEEN_AT, signin_at)
         if (
             now - signin_at > biller.session_absolute_hours * 3600
             or now - seen_at > biller.session_idle_minutes * 60

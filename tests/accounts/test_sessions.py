@@ -31,7 +31,7 @@ def sign_in(client, biller, user, **extra):
 
 
 def signed_in_at(client, biller) -> bool:
-    return client.get(home_url(biller)).context["user"].is_authenticated
+    return client.get(home_url(biller), follow=True).context["user"].is_authenticated
 
 
 def replay(cookie: str) -> Client:
@@ -207,3 +207,15 @@ def test_signing_in_as_someone_else_ends_the_earlier_session(
     assert Session.objects.filter(session_key=first).exists() is False
     assert UserSession.objects.get(session_key=first).ended_at is not None
     assert UserSession.objects.get(session_key=second).ended_at is None
+
+
+def test_session_signed_in_by_another_path_starts_its_clocks_at_first_use(
+    client, biller, user
+):
+    biller.session_idle_minutes = 30
+    biller.save()
+    with time_machine.travel(START, tick=False) as traveller:
+        client.force_login(user)
+        assert signed_in_at(client, biller) is True
+        traveller.shift(datetime.timedelta(minutes=31))
+        assert signed_in_at(client, biller) is False
