@@ -424,18 +424,29 @@ def test_challenge_is_throttled_after_five_wrong_codes(client, biller, user):
     assert actions(biller)[-1] == "signin.mfa_throttled"
 
 
-def test_signin_still_asks_for_the_code_after_a_password_reset(client, biller, user):
-    from billfold.accounts.security.passwords import password_change
+def test_signin_still_asks_for_the_code_after_a_password_reset(
+    client, rf, biller, user
+):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from billfold.accounts.recovery import services as recovery
 
     _device, _codes = enrol(user)
-    new_password = "Quiet-Meadow-Compass-58"
-    password_change(
-        user=user,
-        new_password=new_password,
-        actor_kind="customer",
-        actor_id=user.pk,
-        reason="reset",
+    request = rf.post("/")
+    request.session = SessionStore()
+    flow = recovery.Flow(
+        flow="6f1c1a8e-4a4e-4d0e-9a51-0d7f3b1c2e11",
+        biller=biller.pk,
+        step=recovery.Step.PASSWORD,
+        user=user.pk,
+        email=user.email,
+        at=time.time(),
     )
+    new_password = "Quiet-Meadow-Compass-58"
+    recovery.password_reset(
+        request, biller=biller, flow=flow, new_password=new_password
+    )
+    assert "password.reset" in actions(biller)
 
     response = sign_in(client, biller, user, password=new_password)
 
@@ -444,3 +455,4 @@ def test_signin_still_asks_for_the_code_after_a_password_reset(client, biller, u
     assert "_auth_user_id" not in client.session
     assert services.user_needs_second_factor(user) is True
     assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+    assert StaticToken.objects.filter(device__user=user).count() == 10
