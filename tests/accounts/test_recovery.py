@@ -472,3 +472,17 @@ def test_pages_speak_spanish_when_chosen(client, rbiller, ruser):
     assert '"label": "No soy un robot"' in start_page
     assert "¿Adónde enviamos su código de recuperación?" in choose_page
     assert "¿Cómo se llamaba su primera mascota?" in question_page
+
+
+def test_new_codes_count_against_the_address_like_starts(rbiller, ruser):
+    # Four starts and one new code: five mails to the address in the window.
+    for n in range(4):
+        browser = Client(REMOTE_ADDR=f"10.0.2.{n}")
+        start(browser, rbiller, "john@example.com")
+        choose(browser, rbiller)
+    browser.post(url("recover_code", rbiller), {"resend": "1"})
+
+    refused = browser.post(url("recover_code", rbiller), {"resend": "1"}, follow=True)
+
+    assert OutboxMessage.objects.filter(kind="recovery_code").count() == 5
+    assert "Too many attempts." in refused.content.decode()

@@ -108,7 +108,13 @@ def recover_code(request, biller_slug: str):
     status = 200
     error = ""
     if request.method == "POST" and "resend" in request.POST:
-        if services.flow_code_send(request, biller=biller, flow=flow):
+        throttle = _throttle()
+        # A new code is another mail to the address: it counts like a start.
+        address_key = throttle.login_key(biller, flow.email)
+        if not throttle.throttle_allowed("recover", address_key):
+            messages.error(request, _(TOO_MANY))
+        elif services.flow_code_send(request, biller=biller, flow=flow):
+            throttle.throttle_hit("recover", address_key)
             messages.success(
                 request,
                 _("We sent a new code to %(address)s. Earlier codes no longer work.")
