@@ -129,7 +129,7 @@ class NewPasswordForm(forms.Form):
         for rule in passwords.checklist(self.biller):
             met: bool | None = None
             if typed is not None:
-                if rule.live:
+                if rule.check is not None:
                     met = rule.check(typed)
                 elif self._failed_codes is not None and (
                     rule.code != "history" or "history" in self._failed_codes

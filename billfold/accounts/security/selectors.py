@@ -20,7 +20,7 @@ def signins_recent(*, user: User, limit: int = RECENT_SIGNINS) -> list[ActivityE
     """The newest successful and failed sign-ins to this account at its biller."""
     return list(
         ActivityEvent.objects.filter(
-            biller_id=user.biller_id,
+            biller=user.biller,
             target_type=User._meta.model_name,
             target_id=str(user.pk),
             action__in=SIGNIN_ACTIONS,

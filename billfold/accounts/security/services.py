@@ -21,6 +21,12 @@ from billfold.audit.services import event_record
 from billfold.core.errors import BillfoldError
 
 
+def _biller_of(user: User):
+    if user.biller is None:
+        raise ValueError("platform staff have no security centre")
+    return user.biller
+
+
 def _in_use(*, biller, value: str, exclude: User) -> bool:
     """Whether another account of ``biller`` has ``value`` as username or email.
 
@@ -47,7 +53,7 @@ def username_change(
     """
     from billfold.notifications.services import email_enqueue
 
-    biller = user.biller
+    biller = _biller_of(user)
     old = user.username
     with transaction.atomic():
         changed = not _in_use(biller=biller, value=new_username, exclude=user)
@@ -179,7 +185,7 @@ def email_change_finish(*, user: User, flow: uuid.UUID, code: str, request=None)
     """
     from billfold.notifications.services import email_enqueue
 
-    biller = user.biller
+    biller = _biller_of(user)
     row = code_verify(
         biller=biller,
         flow=flow,
