@@ -18,7 +18,7 @@ from billfold.accounts.models import SecurityAnswer
 from billfold.accounts.recovery import texts
 from billfold.audit.services import event_record
 
-QUESTIONS: list[tuple[str, object]] = texts.QUESTIONS
+QUESTIONS = texts.QUESTIONS
 QUESTION_TEXT = dict(QUESTIONS)
 MIN_ANSWER_LENGTH = 2
 _SPACES = re.compile(r"\s+")

@@ -486,3 +486,25 @@ def test_new_codes_count_against_the_address_like_starts(rbiller, ruser):
 
     assert OutboxMessage.objects.filter(kind="recovery_code").count() == 5
     assert "Too many attempts." in refused.content.decode()
+
+
+def test_reset_clears_a_sign_in_lock(client, rbiller):
+    from billfold.accounts import throttle
+
+    user = recovery_user(rbiller)
+    for _ in range(5):
+        throttle.throttle_hit("signin", throttle.login_key(rbiller, "JOHN@example.com"))
+    assert throttle.user_locked(user)
+
+    start(client, rbiller, "john@example.com")
+    choose(client, rbiller)
+    enter_code(client, rbiller, code_from_outbox("john@example.com"))
+    client.post(
+        url("recover_password", rbiller),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert not throttle.user_locked(user)
+    assert ActivityEvent.objects.get(action="account.unlocked").details == {
+        "was_locked": True
+    }

@@ -37,7 +37,9 @@ class ChooseForm(forms.Form):
 
     def __init__(self, masked_email: str, data=None):
         super().__init__(data=data)
-        self.fields["destination"].choices = [
+        field = self.fields["destination"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             ("email", _("Email to %(address)s") % {"address": masked_email})
         ]
 
