@@ -250,6 +250,7 @@ class _Run:
         self.skip_invalid, self.rejects, self.result = skip_invalid, rejects, result
         self.now = timezone.now()
         self.ref_ids: dict[str, int] = {}
+        self.pending: tuple[int, Callable[[], list[Written]]] | None = None
         self.writer = writer_for(spec, biller)
 
     def close(self) -> None:
@@ -280,6 +281,7 @@ class _Run:
     def flush(self, batch: list[ParsedRow], *, check_only: bool = False) -> None:
         """Check the batch against the database, then write it."""
         spec = self.spec
+        self.finish_pending()
         batch = self._resolve_refs(batch)
         if not batch:
             return
@@ -290,16 +292,37 @@ class _Run:
             batch, allocations = self._check_allocations(batch)
         if not batch or check_only:
             return
+        if not spec.email_source and allocations is None:
+            # Nothing more to do for these rows: count them when the next
+            # batch (or the end) needs the connection again.
+            self.pending = (len(batch), self.writer.write_later(batch, self.now))
+            return
         written = self.writer.write(batch, self.now)
-        inserted = sum(1 for w in written if w.inserted)
-        self.result.inserted += inserted
-        self.result.updated += len(written) - inserted
-        unchanged = len(batch) - len(written)
+        self._count(len(batch), written)
         if spec.email_source:
             self._reindex_emails(written)
         if allocations is not None:
-            unchanged -= self._replace_allocations(batch, written, allocations)
-        self.result.unchanged += unchanged
+            moved = self._replace_allocations(batch, written, allocations)
+            self.result.unchanged -= moved
+
+    def _count(self, size: int, written: list[Written]) -> int:
+        inserted = sum(1 for w in written if w.inserted)
+        self.result.inserted += inserted
+        self.result.updated += len(written) - inserted
+        self.result.unchanged += size - len(written)
+        return size - len(written)
+
+    def finish_pending(self) -> None:
+        """Wait for the batch being written, and count it."""
+        if self.pending is not None:
+            size, wait = self.pending
+            self.pending = None
+            self._count(size, wait())
+
+    def abandon(self) -> None:
+        """On failure: let the batch being written end before the rollback."""
+        self.pending = None
+        self.writer.shutdown()
 
     def _resolve_refs(self, batch: list[ParsedRow]) -> list[ParsedRow]:
         spec = self.spec
@@ -494,6 +517,46 @@ class _Stop(Exception):
     """Internal: a bad row stops the file."""
 
 
+def _read_all(run: _Run, rows, progress) -> None:
+    """Parse the rows into batches and flush each one."""
+    spec = run.spec
+    batch: list[ParsedRow] = []
+    keys: set[str] = set()
+    read = 0
+    for line, raw in rows:
+        read += 1
+        try:
+            parsed = run.parse(line, raw)
+            if parsed is not None and parsed.key in keys:
+                first = next(r.line for r in batch if r.key == parsed.key)
+                run.reject(
+                    line,
+                    spec.key_field,
+                    _("%(key)s appears twice in this file (first on line %(line)d)")
+                    % {"key": parsed.key, "line": first},
+                    raw,
+                )
+                parsed = None
+        except _Stop:
+            # An earlier row of the batch may be the first bad one.
+            run.flush(batch, check_only=True)
+            raise
+        if parsed is None:
+            continue
+        run.note_invalid_emails(parsed)
+        keys.add(parsed.key)
+        batch.append(parsed)
+        if len(batch) >= BATCH_SIZE:
+            run.flush(batch)
+            batch, keys = [], set()
+            if progress is not None:
+                progress(read)
+    run.flush(batch)
+    run.finish_pending()
+    if progress is not None:
+        progress(read)
+
+
 def import_rows(
     *,
     biller,
@@ -534,46 +597,11 @@ def import_rows(
                 rejects=rejects,
                 result=result,
             )
-            batch: list[ParsedRow] = []
-            keys: set[str] = set()
-            read = 0
-            for line, raw in rows:
-                read += 1
-                try:
-                    parsed = run.parse(line, raw)
-                except _Stop:
-                    # An earlier row of the batch may be the first bad one.
-                    run.flush(batch, check_only=True)
-                    raise
-                if parsed is None:
-                    continue
-                if parsed.key in keys:
-                    first = next(r.line for r in batch if r.key == parsed.key)
-                    try:
-                        run.reject(
-                            line,
-                            spec.key_field,
-                            _(
-                                "%(key)s appears twice in this file (first on line %(line)d)"
-                            )
-                            % {"key": parsed.key, "line": first},
-                            raw,
-                        )
-                    except _Stop:
-                        run.flush(batch, check_only=True)
-                        raise
-                    continue
-                run.note_invalid_emails(parsed)
-                keys.add(parsed.key)
-                batch.append(parsed)
-                if len(batch) >= BATCH_SIZE:
-                    run.flush(batch)
-                    batch, keys = [], set()
-                    if progress is not None:
-                        progress(read)
-            run.flush(batch)
-            if progress is not None:
-                progress(read)
+            try:
+                _read_all(run, rows, progress)
+            except BaseException:
+                run.abandon()
+                raise
             # On failure the rollback drops the temporary tables with the rest.
             run.close()
             if connection.vendor == "postgresql":

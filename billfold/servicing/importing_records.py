@@ -100,12 +100,14 @@ def money(name: str, value: Any) -> Decimal:
 
 
 def date(name: str, value: Any) -> datetime.date:
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
-        raise FieldInvalid(name, _("must be a date written YYYY-MM-DD"))
-    try:
-        return datetime.date.fromisoformat(value.strip())
-    except ValueError:
-        raise FieldInvalid(name, _("must be a date written YYYY-MM-DD")) from None
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" == value[7]:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, str) and _DATE.match(value.strip()):
+        return date(name, value.strip())
+    raise FieldInvalid(name, _("must be a date written YYYY-MM-DD"))
 
 
 def aware_datetime(name: str, value: Any) -> datetime.datetime:
@@ -163,7 +165,7 @@ def _values_of(choices: type[models.TextChoices]) -> frozenset[str]:
 class Row:
     """Access to one raw row that knows which fields exist and which are required."""
 
-    __slots__ = ("given", "raw")
+    __slots__ = ("raw",)
 
     def __init__(self, raw: Mapping[str, Any], allowed: frozenset[str]) -> None:
         if not allowed.issuperset(raw):
@@ -172,29 +174,27 @@ class Row:
             unknown = sorted(str(name) for name in raw if name not in allowed)[0]
             raise FieldInvalid(unknown, _("is not a field of this record type"))
         self.raw = raw
-        # Fields with a value: missing, null and blank all mean "not given".
-        self.given = {
-            k: v
-            for k, v in raw.items()
-            if v is not None and (v.__class__ is not str or v.strip())
-        }
-
-    def has(self, name: str) -> bool:
-        return name in self.given
 
     def get(self, name: str) -> Any:
-        return self.given.get(name)
+        """The field's value; missing, null and blank all mean "not given" (None)."""
+        value = self.raw.get(name)
+        if value.__class__ is str and (not value or value.isspace()):
+            return None
+        return value
+
+    def has(self, name: str) -> bool:
+        return self.get(name) is not None
 
     def required(self, name: str) -> Any:
-        try:
-            return self.given[name]
-        except KeyError:
-            raise FieldInvalid(name, _("is required")) from None
+        value = self.get(name)
+        if value is None:
+            raise FieldInvalid(name, _("is required"))
+        return value
 
     def text(
         self, name: str, model: type[models.Model], column: str, *, required=False
     ):
-        value = self.required(name) if required else self.given.get(name)
+        value = self.required(name) if required else self.get(name)
         if value is None:
             return ""
         if value.__class__ is str:
@@ -349,22 +349,22 @@ def _invoice_values(row: Row, biller) -> dict[str, Any]:
             % {"date": issue_date.isoformat()},
         )
     amount = money("amount", row.required("amount"))
-    open_balance = amount
-    if row.has("open_balance"):
-        open_balance = money("open_balance", row.get("open_balance"))
-    status = sm.DeliveryStatus.UNSENT
-    if row.has("delivery_status"):
-        status = choice(
-            "delivery_status", row.get("delivery_status"), sm.DeliveryStatus
-        )
-    lines = _invoice_lines(row.get("lines")) if row.has("lines") else []
+    value = row.get("open_balance")
+    open_balance = amount if value is None else money("open_balance", value)
+    value = row.get("delivery_status")
+    status = (
+        sm.DeliveryStatus.UNSENT
+        if value is None
+        else choice("delivery_status", value, sm.DeliveryStatus)
+    )
+    value = row.get("lines")
     return {
         "issue_date": issue_date,
         "due_date": due_date,
         "amount": amount,
         "open_balance": open_balance,
         "delivery_status": status,
-        "lines": lines,
+        "lines": [] if value is None else _invoice_lines(value),
     }
 
 

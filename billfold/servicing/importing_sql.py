@@ -17,7 +17,8 @@ stored rows of the batch are read, compared in Python, then inserted with
 # ruff: noqa: S608
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -131,6 +132,13 @@ class OrmWriter:
         self.seen.add([(row.key, row.line) for row in rows])
         return written
 
+    def write_later(self, rows: list[ParsedRow], now) -> Callable[[], list[Written]]:
+        written = self.write(rows, now)
+        return lambda: written
+
+    def shutdown(self) -> None:
+        pass
+
     def _write(self, rows: list[ParsedRow], now) -> list[Written]:
         spec, model = self.spec, self.spec.model
         stored: dict[str, dict[str, Any]] = {}
@@ -189,6 +197,7 @@ class PostgresWriter:
         self.table = model._meta.db_table
         self.stage_table = "bf_import_stage"
         self.seen = SeenKeys.table
+        self.pool: ThreadPoolExecutor | None = None
         self.columns = [spec.key_column, *spec.columns]
         fields = _by_column(model)
         self.json_columns = {
@@ -268,16 +277,31 @@ class PostgresWriter:
 
     def write(self, rows: list[ParsedRow], now) -> list[Written]:
         """Upsert the staged rows that are in ``rows`` (the others were refused)."""
-        by_key = {row.key: row for row in rows}
-        with connection.cursor() as cursor:
-            if len(rows) != self.staged:
+        return self.write_later(rows, now)()
+
+    def write_later(self, rows: list[ParsedRow], now) -> Callable[[], list[Written]]:
+        """Start the upsert in a helper thread; the returned function waits for it.
+
+        PostgreSQL works on one batch while Python reads and checks the next:
+        the helper thread spends its time waiting on the server, with the GIL
+        released. The caller must wait before its next use of the connection.
+        """
+        if len(rows) != self.staged:
+            with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {self.stage_table} WHERE NOT (line = ANY(%s))",
                     [[row.line for row in rows]],
                 )
-            cursor.execute(
-                self.upsert, {"biller": self.biller.pk, "now": now, **self.defaults}
-            )
+        params = {"biller": self.biller.pk, "now": now, **self.defaults}
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
+        future = self.pool.submit(self._upsert, connection.connection, rows, params)
+        return future.result
+
+    def _upsert(self, raw, rows: list[ParsedRow], params) -> list[Written]:
+        by_key = {row.key: row for row in rows}
+        with raw.cursor() as cursor:
+            cursor.execute(self.upsert, params)
             written = [
                 Written(pk, inserted, by_key[key])
                 for pk, key, inserted in cursor.fetchall()
@@ -288,7 +312,14 @@ class PostgresWriter:
             )
         return written
 
+    def shutdown(self) -> None:
+        """Wait for the helper thread, if any, and stop it."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
     def close(self) -> None:
+        self.shutdown()
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.stage_table}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")

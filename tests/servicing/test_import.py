@@ -604,21 +604,25 @@ def test_rejected_file_records_one_failure_event_after_rollback(biller, contract
     }
 
 
-def test_rows_are_read_and_written_batch_by_batch(biller, contract, monkeypatch):
+def test_rows_are_pulled_one_batch_at_a_time(biller, contract, monkeypatch):
     monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    seen_in_db = []
+    pulled = []
 
     def rows():
         for n in range(1, 6):
-            seen_in_db.append(sm.Invoice.objects.count())
+            pulled.append(n)
             yield n, invoice(f"INV-{n}")
 
-    progress = []
+    pulled_at_progress = []
     import_rows(
-        biller=biller, record_type="invoices", rows=rows(), progress=progress.append
+        biller=biller,
+        record_type="invoices",
+        rows=rows(),
+        progress=lambda read: pulled_at_progress.append((read, len(pulled))),
     )
-    assert seen_in_db == [0, 0, 2, 2, 4]
-    assert progress == [2, 4, 5]
+    # Each batch is written before the next row is even read.
+    assert pulled_at_progress == [(2, 2), (4, 4), (5, 5)]
+    assert sm.Invoice.objects.filter(biller=biller).count() == 5
 
 
 @pytest.mark.parametrize(
