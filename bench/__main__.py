@@ -95,7 +95,7 @@ def main() -> None:
                               r["amount"], r["open_balance"], r["delivery_status"], "[]", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"])
         contract_ids.clear()
         conn.execute("DROP TABLE IF EXISTS bench_copy_reference")
-        conn.execute("CREATE TABLE bench_copy_reference (LIKE servicing_invoice INCLUDING DEFAULTS)")
+        conn.execute("CREATE TABLE bench_copy_reference (LIKE servicing_invoice INCLUDING DEFAULTS INCLUDING IDENTITY)")
         start = time.perf_counter()
         with conn.cursor() as cur, csv_path.open("rb") as fh:
             with cur.copy(

@@ -165,6 +165,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# A local list of breached-password SHA-1 hashes (one per line, optionally
+# ":count"); checked offline on every new password. Empty: common list only.
+BILLFOLD_BREACHED_PASSWORDS_FILE = os.environ.get("BILLFOLD_BREACHED_PASSWORDS_FILE", "")
 # Number of reverse proxies in front of the app; 0 means REMOTE_ADDR is the client.
 BILLFOLD_TRUSTED_PROXIES = int(os.environ.get("BILLFOLD_TRUSTED_PROXIES", "0"))
 
