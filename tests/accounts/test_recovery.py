@@ -508,3 +508,13 @@ def test_reset_clears_a_sign_in_lock(client, rbiller):
     assert ActivityEvent.objects.get(action="account.unlocked").details == {
         "was_locked": True
     }
+
+
+def test_send_without_choosing_a_destination_asks_again(client, rbiller, ruser):
+    start(client, rbiller, "john@example.com")
+
+    response = client.post(url("recover_choose", rbiller), {})
+
+    assert response.status_code == 200
+    assert "Choose where to send the code." in response.content.decode()
+    assert OutboxMessage.objects.count() == 0
