@@ -45,6 +45,10 @@ def session_start(request, user: User, *, method: str) -> None:
         # login() deleted the earlier session (another user's, or a planted
         # one): if it was a signed-in session, it has ended.
         _user_session_end(session_key=earlier_key)
+    # A language chosen with the switch before signing in becomes the user's.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen and chosen in user.biller.languages:
+        user_language_set(user=user, language=chosen)
     now = time.time()
     request.session[SESSION_BILLER] = user.biller_id
     request.session[SESSION_SIGNIN_AT] = now
@@ -334,6 +338,8 @@ def email_verified_set(*, user: User, request=None) -> None:
 def user_language_set(*, user: User, language: str) -> None:
     """Remember the language a signed-in user chose (emails use it too)."""
     codes = {code for code, _name in settings.LANGUAGES}
+    if user.biller is not None:
+        codes &= set(user.biller.languages)
     if language in codes and user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -257,3 +257,19 @@ def test_wrong_password_of_a_user_with_a_second_factor_is_refused_first(
     response = sign_in(client, biller, user.username, "Not-The-Password-11")
     assert response.status_code == 200
     assert "bf_mfa_pending" not in client.session
+
+
+def test_language_chosen_before_sign_in_becomes_the_users(client, biller, user):
+    client.post(reverse("set_language"), {"language": "es", "next": home_url(biller)})
+    sign_in(client, biller, user.username)
+    user.refresh_from_db()
+    assert user.language == "es"
+
+
+def test_language_the_biller_does_not_offer_is_not_taken(client, biller, user):
+    biller.languages = ["en"]
+    biller.save()
+    client.post(reverse("set_language"), {"language": "es", "next": home_url(biller)})
+    sign_in(client, biller, user.username)
+    user.refresh_from_db()
+    assert user.language == "en"
