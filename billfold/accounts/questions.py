@@ -26,7 +26,10 @@ _SPACES = re.compile(r"\s+")
 
 def answer_normalize(text: str) -> str:
     """The comparable form of an answer: "  Fluffy!! " and "fluffy" are equal."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
+    # NFKC, case-folded, NFKC again: folding can leave decomposed letters.
+    text = unicodedata.normalize(
+        "NFKC", unicodedata.normalize("NFKC", text or "").casefold()
+    )
     # Punctuation and symbols become spaces, so "St.John" == "st john".
     kept = "".join(
         " " if unicodedata.category(ch)[0] in {"P", "S"} else ch for ch in text

@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from billfold.accounts.models import SecurityAnswer
 from billfold.accounts.questions import (
@@ -36,13 +38,31 @@ def user(biller):
         ("  Fluffy!! ", "fluffy"),
         ("FLUFFY", "fluffy"),
         ("St.  John's\tWood", "st john s wood"),
-        ("Ｓｔｒａｓｓｅ", "strasse"),
+        ("\uff33\uff54\uff52\uff41\uff53\uff53\uff45", "strasse"),  # full-width
         ("Straße", "strasse"),
         ("", ""),
     ],
 )
 def test_answer_normalize(raw, normalised):
     assert answer_normalize(raw) == normalised
+
+
+@given(st.text())
+def test_answer_normalize_is_idempotent(text):
+    once = answer_normalize(text)
+    assert answer_normalize(once) == once
+
+
+@given(st.text())
+def test_answer_normalize_ignores_surrounding_spaces_and_punctuation(text):
+    assert answer_normalize(f"  {text} !!? ") == answer_normalize(text)
+
+
+@given(st.text())
+def test_normalised_answer_has_single_inner_spaces_only(text):
+    normalised = answer_normalize(text)
+    assert normalised == normalised.strip()
+    assert "  " not in normalised
 
 
 def test_there_are_ten_distinct_questions():

@@ -89,6 +89,7 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
     assert response["Location"] == url("recover_choose", rbiller)
 
     page = client.get(url("recover_choose", rbiller))
+    assert "no-store" in page["Cache-Control"]
     assert "j***@e******.com" in page.content.decode()
     assert "Where should we send your recovery code?" in page.content.decode()
 
@@ -100,6 +101,7 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
     assert response["Location"] == url("recover_question", rbiller)
 
     page = client.get(url("recover_question", rbiller))
+    assert "no-store" in page["Cache-Control"]
     assert "What was the name of your first pet?" in page.content.decode()
     response = client.post(url("recover_question", rbiller), {"answer": " fluffy! "})
     assert response["Location"] == url("recover_password", rbiller)
@@ -110,6 +112,7 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
     )
     assert response["Location"] == url("recover_done", rbiller)
     done = client.get(url("recover_done", rbiller))
+    assert "no-store" in done["Cache-Control"]
     body = done.content.decode()
     assert "Your password has been changed." in body
     assert f'<a href="{url("home", rbiller)}">Click here to log in</a>' in body
