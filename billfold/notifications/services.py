@@ -81,6 +81,7 @@ KINDS: dict[str, Kind] = {
     ),
     "password_changed": Kind(("when", "sign_in_url"), _SECURITY_NOTICE),
     "username_changed": Kind(("old_username", "new_username"), _SECURITY_NOTICE),
+    "username_unavailable": Kind(("new_username",), _SECURITY_NOTICE),
     "email_changed": Kind(
         ("old_email", "new_email"),
         _(
@@ -89,9 +90,11 @@ KINDS: dict[str, Kind] = {
         ),
     ),
     "new_sign_in_method": Kind(("method",), _SECURITY_NOTICE),
+    "sign_in_method_removed": Kind(("method",), _SECURITY_NOTICE),
 }
 
-# Sign-in methods named in "new_sign_in_method", translated at render time.
+# Sign-in methods named in "new_sign_in_method" and "sign_in_method_removed",
+# translated at render time.
 SIGN_IN_METHODS: dict[str, Promise] = {
     "totp": _("authenticator app"),
     "authenticator app": _("authenticator app"),
@@ -149,7 +152,7 @@ def _template_context(
     biller_name = biller.name if biller is not None else "Billfold"
     tz = biller.tzinfo if biller is not None else datetime.UTC
     values = dict(context)
-    if kind == "new_sign_in_method":
+    if kind in ("new_sign_in_method", "sign_in_method_removed"):
         method = str(values["method"]).strip().lower()
         if method not in SIGN_IN_METHODS:
             raise ValueError(f"unknown sign-in method {values['method']!r}")

@@ -163,6 +163,8 @@ def test_removing_the_app_needs_the_current_password(signed_in, biller, user):
         for a in ActivityEvent.objects.order_by("id").values_list("action", flat=True)
         if a.startswith("mfa.")
     ] == ["mfa.totp_added", "mfa.reauth_failure", "mfa.totp_removed"]
+    notice = OutboxMessage.objects.get(kind="sign_in_method_removed")
+    assert notice.to_address == user.email
 
 
 def test_reauthentication_is_throttled_like_sign_in(signed_in, biller, user):

@@ -517,6 +517,12 @@ def test_removing_a_passkey_needs_the_current_password(signed_in, biller, user):
         "name": "My phone",
         "recovery_codes_removed": True,
     }
+    notice = OutboxMessage.objects.get(kind="sign_in_method_removed")
+    assert (notice.to_address, notice.user_id) == (user.email, user.pk)
+    assert (
+        f"A way to sign in was removed from your {biller.name} account: passkey."
+        in notice.body_text
+    )
 
 
 def test_removing_another_users_passkey_is_not_found(signed_in, biller, user):

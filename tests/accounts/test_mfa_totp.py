@@ -202,6 +202,12 @@ def test_totp_remove_drops_recovery_codes_with_the_last_factor(user):
     assert StaticToken.objects.filter(device__user=user).count() == 0
     event = ActivityEvent.objects.get(action="mfa.totp_removed")
     assert event.details == {"recovery_codes_removed": True}
+    notice = OutboxMessage.objects.get(kind="sign_in_method_removed")
+    assert (notice.to_address, notice.user_id) == (user.email, user.pk)
+    assert (
+        f"A way to sign in was removed from your {user.biller.name} account: "
+        "authenticator app." in notice.body_text
+    )
 
 
 def test_totp_remove_keeps_recovery_codes_while_a_passkey_remains(user):

@@ -346,6 +346,13 @@ def test_username_change_answers_the_same_for_a_taken_and_a_free_name(biller, us
     )
     assert outcomes == [("failure", {"reason": "unavailable"}), ("success", {})]
     assert OutboxMessage.objects.filter(kind="username_changed").count() == 1
+    # Only the email of record learns that the name was taken.
+    unavailable = OutboxMessage.objects.get(kind="username_unavailable")
+    assert (unavailable.to_address, unavailable.user_id) == (user.email, user.pk)
+    assert (
+        f"You asked to change the username of your {biller.name} account to HERON, "
+        "but another account already uses that name." in unavailable.body_text
+    )
 
 
 def test_username_may_not_be_another_accounts_email(biller, user):

@@ -29,6 +29,8 @@ CONTEXTS = {
         "new_email": "ana.new@example.org",
     },
     "new_sign_in_method": {"method": "passkey"},
+    "username_unavailable": {"new_username": "ana.garcia"},
+    "sign_in_method_removed": {"method": "totp"},
 }
 
 SUBJECTS = {
@@ -59,6 +61,14 @@ SUBJECTS = {
     "new_sign_in_method": (
         "A new sign-in method was added to your Acme Leasing account",
         "Se agregó un nuevo método de inicio de sesión a su cuenta de Acme Leasing",
+    ),
+    "username_unavailable": (
+        "Your Acme Leasing username was not changed",
+        "No se cambió su nombre de usuario de Acme Leasing",
+    ),
+    "sign_in_method_removed": (
+        "A sign-in method was removed from your Acme Leasing account",
+        "Se eliminó un método de inicio de sesión de su cuenta de Acme Leasing",
     ),
 }
 
@@ -96,6 +106,20 @@ KEY_LINES = {
         "A new way to sign in was added to your Acme Leasing account: passkey.",
         "Se agregó una nueva forma de iniciar sesión a su cuenta de Acme Leasing: "
         "llave de acceso.",
+    ),
+    "username_unavailable": (
+        "You asked to change the username of your Acme Leasing account to "
+        "ana.garcia, but another account already uses that name. Your username "
+        "was not changed.",
+        "Usted pidió cambiar el nombre de usuario de su cuenta de Acme Leasing a "
+        "ana.garcia, pero otra cuenta ya usa ese nombre. Su nombre de usuario no "
+        "se cambió.",
+    ),
+    "sign_in_method_removed": (
+        "A way to sign in was removed from your Acme Leasing account: "
+        "authenticator app.",
+        "Se eliminó una forma de iniciar sesión de su cuenta de Acme Leasing: "
+        "aplicación de autenticación.",
     ),
 }
 
@@ -209,11 +233,12 @@ def test_missing_context_is_refused(acme):
         )
 
 
-def test_unknown_sign_in_method_is_refused(acme):
+@pytest.mark.parametrize("kind", ["new_sign_in_method", "sign_in_method_removed"])
+def test_unknown_sign_in_method_is_refused(acme, kind):
     with pytest.raises(ValueError, match="unknown sign-in method 'carrier pigeon'"):
         email_render(
             biller=acme,
-            kind="new_sign_in_method",
+            kind=kind,
             context={"method": "carrier pigeon"},
             language="en",
         )
@@ -236,6 +261,60 @@ def test_sign_in_methods_are_translated(acme, method, spanish):
         language="es",
     )
     assert f"a su cuenta de Acme Leasing: {spanish}." in text
+
+
+@pytest.mark.parametrize(
+    ("method", "spanish"),
+    [
+        ("totp", "aplicación de autenticación"),
+        ("passkey", "llave de acceso"),
+        ("recovery_codes", "códigos de recuperación"),
+    ],
+)
+def test_removed_sign_in_methods_are_translated(acme, method, spanish):
+    _subject, text, html = email_render(
+        biller=acme,
+        kind="sign_in_method_removed",
+        context={"method": method},
+        language="es",
+    )
+    line = (
+        "Se eliminó una forma de iniciar sesión de su cuenta de Acme Leasing: "
+        f"{spanish}."
+    )
+    assert line in text
+    assert line in html
+
+
+def test_username_unavailable_plain_text_is_exact(acme):
+    _subject, text, _html = email_render(
+        biller=acme,
+        kind="username_unavailable",
+        context={"new_username": "ana.garcia"},
+        language="en",
+    )
+    assert text == (
+        "Acme Leasing\n"
+        "\n"
+        "Hello,\n"
+        "\n"
+        "You asked to change the username of your Acme Leasing account to "
+        "ana.garcia, but another account already uses that name. Your username "
+        "was not changed.\n"
+        "\n"
+        "To choose a different username, sign in and open the security centre.\n"
+        "\n"
+        "If you did not ask for this change, contact us right away: someone else "
+        "may have access to your account.\n"
+        "\n"
+        "--\n"
+        "Questions? Call Acme Leasing at 1-800-555-0100 or write to help@acme.example. "
+        "Phone hours: Mon-Fri 8am-6pm.\n"
+        "\n"
+        "You receive this email because it is about the security of your online "
+        "account with Acme Leasing. Security notices are sent even when other "
+        "emails are turned off.\n"
+    )
 
 
 def test_language_defaults_to_the_billers(db):

@@ -221,6 +221,16 @@ def totp_remove(
             request=request,
             details={"recovery_codes_removed": codes_removed},
         )
+        if user.email:
+            from billfold.notifications.services import email_enqueue
+
+            email_enqueue(
+                biller=user.biller,
+                to=user.email,
+                kind="sign_in_method_removed",
+                context={"method": "totp"},
+                user=user,
+            )
 
 
 # --- recovery codes ---------------------------------------------------------

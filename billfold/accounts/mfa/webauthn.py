@@ -258,6 +258,16 @@ def passkey_remove(
                 "recovery_codes_removed": codes_removed,
             },
         )
+        if user.email:
+            from billfold.notifications.services import email_enqueue
+
+            email_enqueue(
+                biller=user.biller,
+                to=user.email,
+                kind="sign_in_method_removed",
+                context={"method": "passkey"},
+                user=user,
+            )
 
 
 # --- signing in with a passkey ----------------------------------------------

@@ -48,8 +48,9 @@ def username_change(
 
     Returns whether it changed. The page answers the same either way, so that
     the form cannot be used to find out which usernames exist; the event
-    records the outcome, and a changed username is notified to the email of
-    record.
+    records the outcome, and the email of record is told either way (changed,
+    or not changed because the name is taken), so only the real user learns
+    the result.
     """
     from billfold.notifications.services import email_enqueue
 
@@ -83,6 +84,14 @@ def username_change(
                 to=user.email,
                 kind="username_changed",
                 context={"old_username": old, "new_username": new_username},
+                user=user,
+            )
+        elif user.email:
+            email_enqueue(
+                biller=biller,
+                to=user.email,
+                kind="username_unavailable",
+                context={"new_username": new_username},
                 user=user,
             )
     return changed
