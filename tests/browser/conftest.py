@@ -6,6 +6,8 @@ Fixtures for every journey: ``browser`` (one Chromium for the session),
 ``@pytest.mark.browser`` and need ``transactional_db`` (the live server runs
 in another thread). Without Chromium they skip loudly, and fail in CI
 (BILLFOLD_REQUIRE_SERVICES=1), through the shared ``chromium_path`` fixture.
+The root conftest takes the guards that would block the flush after a
+transactional test off the test database.
 """
 
 import os
@@ -26,56 +28,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000
-
-
-def _guard_triggers_off(connection) -> list[str]:
-    """Switch the database guards off; return the SQL that switches them on."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-                "AND name NOT LIKE 'sqlite_%'"
-            )
-            triggers = cursor.fetchall()
-            for name, _sql in triggers:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-            return [sql for _name, sql in triggers]
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_schema = current_schema()"
-            )
-            tables = [row[0] for row in cursor.fetchall()]
-            for table in tables:
-                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-            return [f'ALTER TABLE "{table}" ENABLE TRIGGER USER' for table in tables]
-    return []
-
-
-@pytest.fixture
-def _guards_back(django_db_blocker):
-    """Runs its teardown after the flush: the guards come back for the next test."""
-    statements: list[str] = []
-    yield statements
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-@pytest.fixture
-def transactional_db(_guards_back, transactional_db):
-    """pytest-django's transactional_db, able to empty the append-only tables.
-
-    The activity log refuses DELETE and TRUNCATE (and billing records guard
-    their parents), so the flush that ends a transactional test would fail:
-    the guards are switched off just for the flush and switched on again.
-    """
-    yield transactional_db
-    from django.db import connection
-
-    _guards_back.extend(_guard_triggers_off(connection))
 
 
 @pytest.fixture(scope="session")

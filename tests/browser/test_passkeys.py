@@ -9,7 +9,6 @@ import base64
 import re
 
 import pytest
-from django.db import connection
 
 from billfold.accounts.models import Passkey
 from billfold.audit.models import ActivityEvent
@@ -18,70 +17,28 @@ from tests.accounts.conftest import GOOD_PASSWORD, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _flush_blockers(cursor) -> list[tuple[str, str, str]]:
-    """(name, table, create statement) of the activity-log guards still present."""
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-            "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = 'bf_audit_no_truncate'"
-        )
-    else:
-        cursor.execute(
-            "SELECT name, tbl_name, sql FROM sqlite_master "
-            "WHERE type = 'trigger' AND name = 'bf_audit_no_delete'"
-        )
-    return list(cursor.fetchall())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _activity_log_guards_paused(django_db_setup, django_db_blocker):
-    """Let the flush that ends a transactional test empty the activity log.
-
-    The live server needs a transactional test, which ends by deleting every
-    row; the activity log's database guards refuse that. Any that are still
-    in place are taken off for this module and put back afterwards.
-    """
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        dropped = _flush_blockers(cursor)
-        for name, table, _create in dropped:
-            if connection.vendor == "postgresql":
-                cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
-            else:
-                cursor.execute(f'DROP TRIGGER "{name}"')
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _name, _table, create in dropped:
-            cursor.execute(create)
-
-
 @pytest.fixture
-def browser_page(chromium_path, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # of the test itself happen between browser steps, never during one.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path)
-        context = browser.new_context()
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("WebAuthn.enable")
-        cdp.send(
-            "WebAuthn.addVirtualAuthenticator",
-            {
-                "options": {
-                    "protocol": "ctap2",
-                    "transport": "internal",
-                    "hasResidentKey": True,
-                    "hasUserVerification": True,
-                    "isUserVerified": True,
-                    "automaticPresenceSimulation": True,
-                }
-            },
-        )
-        yield page
-        browser.close()
+def browser_page(browser, transactional_db):
+    """A page whose Chromium has a virtual platform authenticator."""
+    context = browser.new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    yield page
+    context.close()
 
 
 def test_add_a_passkey_then_sign_in_with_it_and_no_username(live_server, browser_page):
