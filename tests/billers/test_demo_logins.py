@@ -1,6 +1,8 @@
 import sys
 import types
 
+import pytest
+
 from billfold.billers import demo_logins
 
 
@@ -26,4 +28,28 @@ def test_logins_of_each_provider_are_listed_in_order(monkeypatch):
     assert demo_logins.demo_logins() == [
         ("Summit holder", "summit-leasing: a@example.com / pw1"),
         ("Agent", "agent / pw2"),
+    ]
+
+
+@pytest.mark.django_db
+def test_enrollment_hints_name_real_records_for_each_enabled_method(demo_loaded):
+    from billfold.billers.demo_logins import enrollment_hints
+    from billfold.servicing import models as sm
+
+    hints = dict(enrollment_hints())
+    contract = sm.Contract.objects.get(
+        biller__slug="summit-leasing", customer__number="SL100001"
+    )
+    invoice = (
+        contract.invoices.filter(delivery_status="sent").order_by("-issue_date").first()
+    )
+    assert hints["Summit Equipment Leasing (Agreement, invoice and ZIP code)"] == (
+        f"agreement {contract.number}, invoice {invoice.number}, ZIP {contract.billing_postal_code}"
+    )
+    assert sorted(hints) == [
+        "Agua Clara Utilities (Account locator)",
+        "Agua Clara Utilities (Register after a one-time payment)",
+        "Greenleaf Pest & Lawn (Email sign-up link)",
+        "Maple Lease Financial (Email, billing postal code and contract)",
+        "Summit Equipment Leasing (Agreement, invoice and ZIP code)",
     ]

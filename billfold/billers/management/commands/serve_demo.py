@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from billfold.billers import demo
-from billfold.billers.demo_logins import demo_logins
+from billfold.billers.demo_logins import demo_logins, enrollment_hints
 from billfold.billers.models import Biller
 
 STOP_GRACE_SECONDS = 10
@@ -102,6 +102,11 @@ class Command(BaseCommand):
         if logins:
             console.print("\nReady-made sign-ins:")
             for label, text in logins:
+                console.print(f"  {label}: {text}")
+        hints = enrollment_hints()
+        if hints:
+            console.print("\nTo try enrollment:")
+            for label, text in hints:
                 console.print(f"  {label}: {text}")
         console.print("\nPress Ctrl-C to stop the web server and the worker.\n")
 
