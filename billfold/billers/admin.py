@@ -77,7 +77,7 @@ class BillerAdminForm(forms.ModelForm):
             )
 
     def clean_placeholder_emails(self) -> list[str]:
-        addresses = []
+        addresses: list[str] = []
         for line in self.cleaned_data["placeholder_emails"].splitlines():
             address = line.strip()
             if not address:

@@ -14,7 +14,7 @@ def biller_get(*, slug: str) -> Biller:
         raise Http404("No such biller.") from None
 
 
-def _count(model) -> Subquery:
+def _count(model) -> Coalesce:
     counts = (
         model.objects.filter(biller=OuterRef("pk"))
         .order_by()

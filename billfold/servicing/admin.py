@@ -12,6 +12,7 @@ the list query, foreign keys are entered by id, and the exact total is not
 counted on every search.
 """
 
+import copy
 from typing import Any
 
 from django import forms
@@ -29,12 +30,18 @@ class ImportedRecordForm(forms.ModelForm):
 
     record_admin: "ImportedRecordAdmin | None" = None
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         record_admin = self.record_admin
-        obj = self.instance
-        if record_admin is None or self._errors or obj.biller_id is None:
-            return
+        if record_admin is None or self.errors:
+            return cleaned
+        # The record as it would be saved, without touching the form's instance.
+        obj = copy.copy(self.instance)
+        for name, value in cleaned.items():
+            setattr(obj, name, value)
+        if obj.biller_id is None:
+            return cleaned
         for name in record_admin.same_biller_fields:
             related = getattr(obj, name, None)
             if related is not None and related.biller_id != obj.biller_id:
@@ -42,8 +49,8 @@ class ImportedRecordForm(forms.ModelForm):
                     name if name in self.fields else None,
                     gettext("Choose a record of the same biller."),
                 )
-        if self._errors:
-            return
+        if self.errors:
+            return cleaned
         row = record_admin.import_row(obj)
         try:
             SPECS[record_admin.record_type].parse(1, row, obj.biller)
@@ -53,6 +60,7 @@ class ImportedRecordForm(forms.ModelForm):
                 self.add_error(field, exc.reason)
             else:
                 self.add_error(None, f"{exc.field}: {exc.reason}")
+        return cleaned
 
 
 class BillingRecordAdmin(admin.ModelAdmin):
@@ -114,8 +122,7 @@ def _date(value) -> str:
 class ContactInline(admin.TabularInline):
     model = sm.Contact
     fk_name = "customer"
-    fields = ["external_id", "name", "email_raw", "phone"]
-    readonly_fields = fields
+    fields = readonly_fields = ("external_id", "name", "email_raw", "phone")
     extra = 0
     show_change_link = True
     can_delete = False
@@ -130,8 +137,12 @@ class ContactInline(admin.TabularInline):
 class ContractInline(admin.TabularInline):
     model = sm.Contract
     fk_name = "customer"
-    fields = ["number", "status", "in_service_approved", "billing_postal_code"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "status",
+        "in_service_approved",
+        "billing_postal_code",
+    )
     extra = 0
     show_change_link = True
     can_delete = False
@@ -298,8 +309,7 @@ class InvoiceAdmin(ImportedRecordAdmin):
 class PaymentAllocationInline(admin.TabularInline):
     model = sm.PaymentAllocation
     fk_name = "payment"
-    fields = ["invoice", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("invoice", "amount")
     extra = 0
     can_delete = False
 
@@ -430,8 +440,14 @@ class EmailIndexAdmin(admin.ModelAdmin):
     search_help_text = _("Start of the address, or customer number.")
     list_per_page = 50
     show_full_result_count = False
-    fields = ["biller", "address", "source", "customer", "contact", "contract"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "biller",
+        "address",
+        "source",
+        "customer",
+        "contact",
+        "contract",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,7 @@
 """``billfold demo``: load the five demo billers and their billing records."""
 
 import time
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             )
         if scale < 1:
             raise CommandError("--scale must be at least 1.")
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
         if not console.is_terminal:
             console.width = 100
         specs = [s for s in demo_data.BILLERS if not biller or s.slug in biller]

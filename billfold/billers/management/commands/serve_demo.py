@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write("Stopped.")
 
     def _print_banner(self, base: str) -> None:
-        console = Console(file=self.stdout, highlight=False)
+        console = Console(file=cast(IO[str], self.stdout), highlight=False)
         console.print(f"\n[bold]Billfold demo[/bold] — {base}/\n")
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("Biller")
