@@ -230,7 +230,11 @@ class RecordSpec:
         key = row.text(self.key_field, self.model, self.key_column, required=True)
         ref = None
         if self.ref_field:
-            ref = text(self.ref_field, row.required(self.ref_field), max_length=64)
+            value = row.required(self.ref_field)
+            if value.__class__ is str and len(value) <= 64:
+                ref = value.strip()
+            else:
+                ref = text(self.ref_field, value, max_length=64)
         values = self.parse_values(row, biller)
         emails = None
         if self.email_field:
