@@ -639,3 +639,76 @@ def test_rows_are_pulled_one_batch_at_a_time(biller, contract, monkeypatch):
 )
 def test_record_type_is_inferred_from_the_file_name(name, record_type):
     assert infer_record_type(name) == record_type
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "accepted"),
+    [
+        ("US", "10001-4356", True),
+        ("US", "1000", False),
+        ("CA", "K1A 0B1", True),
+        ("CA", "K1A", False),
+    ],
+)
+def test_billing_postal_code_must_fit_its_country(
+    biller, contract, country, code, accepted
+):
+    row = {
+        "number": "A-2",
+        "customer": "C-1",
+        "billing_country": country,
+        "billing_postal_code": code,
+    }
+    if accepted:
+        assert counts(run(biller, "contracts", [row])) == (1, 0, 0, 0)
+    else:
+        with pytest.raises(ImportRejected) as caught:
+            run(biller, "contracts", [row])
+        assert caught.value.result.errors == [
+            RowError(1, "billing_postal_code", f"is not a postal code of {country}")
+        ]
+
+
+def test_json_numbers_are_exact_amounts(biller, contract, tmp_path):
+    path = tmp_path / "invoices.jsonl"
+    path.write_text(
+        '{"number": "INV-1", "contract": "A-1", "issue_date": "2026-10-01", '
+        '"due_date": "2026-10-31", "amount": 0.1, "open_balance": 7}\n'
+    )
+    import_file(biller=biller, path=path)
+    invoice_row = sm.Invoice.objects.get(number="INV-1")
+    assert (invoice_row.amount, invoice_row.open_balance) == (
+        Decimal("0.10"),
+        Decimal("7.00"),
+    )
+    assert invoice_row.delivery_status == "unsent"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("true", True),
+        ("FALSE", False),
+        ("1", True),
+        ("0", False),
+        ("yes", True),
+        ("No", False),
+        (True, True),
+        (0, False),
+    ],
+)
+def test_booleans_accept_words_and_digits(biller, contract, value, expected):
+    run(biller, "contracts", [{"number": "A-2", "customer": "C-1", "paperless": value}])
+    assert sm.Contract.objects.get(number="A-2").paperless is expected
+
+
+def test_boolean_that_is_not_one_is_refused(biller, contract):
+    with pytest.raises(ImportRejected) as caught:
+        run(
+            biller,
+            "contracts",
+            [{"number": "A-2", "customer": "C-1", "paperless": "maybe"}],
+        )
+    assert caught.value.result.errors == [
+        RowError(1, "paperless", "must be true or false")
+    ]

@@ -89,3 +89,24 @@ def test_example_with_one_bad_row_reports_line_and_changes_nothing(biller):
         "(2026-12-05). Nothing from this file was applied."
     )
     assert _snapshot(biller) == before
+
+
+def test_format_document_describes_every_field_with_valid_examples(biller):
+    from billfold.servicing.importing import read_csv, read_jsonl
+    from billfold.servicing.importing_records import SPECS
+
+    document = (EXAMPLES.parent / "import-format.md").read_text()
+    for record_type, spec in SPECS.items():
+        section = document.split(f"### {record_type} — key `{spec.key_field}`")[1]
+        section = section.split("\n### ")[0]
+        for field in spec.fields:
+            assert f"| `{field}` |" in section, (record_type, field)
+        json_block = section.split("```json\n")[1].split("```")[0]
+        csv_block = section.split("```csv\n")[1].split("```")[0]
+        rows = [
+            *read_jsonl(json_block.encode().splitlines(keepends=True)),
+            *read_csv(csv_block.encode().splitlines(keepends=True)),
+        ]
+        assert len(rows) >= 2, record_type
+        for line, raw in rows:
+            spec.parse(line, raw, biller)  # raises FieldInvalid on a bad example
