@@ -11,6 +11,11 @@ from billfold.audit.services import event_record
 from billfold.billers.models import LANGUAGE_CHOICES, Biller, EnrollmentMethod
 
 
+admin.site.site_header = _("Billfold administration")
+admin.site.site_title = _("Billfold administration")
+admin.site.index_title = _("Billers, billing records and accounts")
+
+
 class BillerAdminForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),

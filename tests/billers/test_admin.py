@@ -273,3 +273,28 @@ def test_user_admin_never_shows_the_password_hash(demo_loaded, superuser_client)
     assert 'name="password"' not in body
     response = superuser_client.get(url(User, "changelist"), {"q": "admin"})
     assert admin in response.context["cl"].result_list
+
+
+def test_admin_index_lists_billers_and_billing_records(demo_loaded, superuser_client):
+    body = superuser_client.get(reverse("admin:index")).content.decode()
+    assert "Billfold administration" in body
+    for name in (
+        "Billers",
+        "Customers",
+        "Contracts",
+        "Invoices",
+        "Payments",
+        "Credits",
+        "Service visits",
+        "Email index",
+        "Users",
+    ):
+        assert f">{name}</a>" in body
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_sign_in(demo_loaded, client):
+    response = client.get(url(sm.Customer, "changelist"))
+    assert (response.status_code, response["Location"].split("?")[0]) == (
+        302,
+        reverse("admin:login"),
+    )
