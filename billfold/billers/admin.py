@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from billfold.audit.services import event_record
 from billfold.billers.models import LANGUAGE_CHOICES, Biller, EnrollmentMethod
 
-
 admin.site.site_header = _("Billfold administration")
 admin.site.site_title = _("Billfold administration")
 admin.site.index_title = _("Billers, billing records and accounts")
