@@ -305,12 +305,11 @@ class _Run:
             moved = self._replace_allocations(batch, written, allocations)
             self.result.unchanged -= moved
 
-    def _count(self, size: int, written: list[Written]) -> int:
+    def _count(self, size: int, written: list[Written]) -> None:
         inserted = sum(1 for w in written if w.inserted)
         self.result.inserted += inserted
         self.result.updated += len(written) - inserted
         self.result.unchanged += size - len(written)
-        return size - len(written)
 
     def finish_pending(self) -> None:
         """Wait for the batch being written, and count it."""
@@ -623,6 +622,8 @@ def import_rows(
         # have been completed after a later row was found bad.
         result.errors.sort(key=lambda e: e.line)
         del result.errors[1:]
+        # Nothing was applied, whatever earlier batches had counted.
+        result.inserted = result.updated = result.unchanged = 0
         result.rejected = 1
         event_record(
             biller=biller,

@@ -262,6 +262,7 @@ def test_duplicate_key_in_a_later_batch_is_refused(biller, contract, monkeypatch
     assert caught.value.result.errors == [
         RowError(4, "number", "INV-1 appears twice in this file (first on line 1)")
     ]
+    assert counts(caught.value.result) == (0, 0, 0, 1)
     assert not sm.Invoice.objects.exists()
 
 
