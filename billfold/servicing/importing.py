@@ -327,7 +327,13 @@ class _Run:
         spec = self.spec
         if not spec.ref_field or spec.ref_model is None:
             return batch
-        missing = sorted({row.ref for row in batch if row.ref not in self.ref_ids})
+        missing = sorted(
+            {
+                row.ref
+                for row in batch
+                if row.ref is not None and row.ref not in self.ref_ids
+            }
+        )
         self.ref_ids.update(ids_by_key(spec.ref_model, "number", self.biller, missing))
         kept = []
         for row in batch:
@@ -344,7 +350,7 @@ class _Run:
                     row.raw,
                 )
                 continue
-            row.values[spec.ref_column] = ref_id
+            row.values[spec.ref_column or ""] = ref_id
             kept.append(row)
         return kept
 
@@ -463,11 +469,12 @@ class _Run:
     def _reindex_emails(self, written: list[Written]) -> None:
         """Replace the email index rows of every record written."""
         spec, source = self.spec, self.spec.email_source
+        assert source is not None
         ids = [w.id for w in written]
-        owner = {
-            sm.EmailSource.CUSTOMER: "customer_id",
-            sm.EmailSource.CONTACT: "contact_id",
-            sm.EmailSource.BILL_TO: "contract_id",
+        owner: str = {
+            sm.EmailSource.CUSTOMER.value: "customer_id",
+            sm.EmailSource.CONTACT.value: "contact_id",
+            sm.EmailSource.BILL_TO.value: "contract_id",
         }[source]
         for part in chunks(ids):
             sm.EmailIndex.objects.filter(

@@ -154,7 +154,7 @@ def choice(name: str, value: Any, choices: type[models.TextChoices]) -> str:
 
 @functools.cache
 def _max_length(model: type[models.Model], column: str) -> int:
-    return model._meta.get_field(column).max_length or 0
+    return getattr(model._meta.get_field(column), "max_length", None) or 0
 
 
 @functools.cache
@@ -260,7 +260,7 @@ def _contact_values(row: Row, biller) -> dict[str, Any]:
 
 
 def _contract_values(row: Row, biller) -> dict[str, Any]:
-    status = sm.ContractStatus.PENDING
+    status: str = sm.ContractStatus.PENDING
     if row.has("status"):
         status = choice("status", row.get("status"), sm.ContractStatus)
     approved = row.has("in_service_approved") and boolean(
@@ -456,7 +456,7 @@ def _credit_values(row: Row, biller) -> dict[str, Any]:
 
 
 def _visit_values(row: Row, biller) -> dict[str, Any]:
-    status = sm.VisitStatus.SCHEDULED
+    status: str = sm.VisitStatus.SCHEDULED
     if row.has("status"):
         status = choice("status", row.get("status"), sm.VisitStatus)
     return {
@@ -466,12 +466,6 @@ def _visit_values(row: Row, biller) -> dict[str, Any]:
         "notes": row.text("notes", sm.ServiceVisit, "notes"),
     }
 
-
-_CONTRACT_REF = {
-    "ref_field": "contract",
-    "ref_model": sm.Contract,
-    "ref_column": "contract_id",
-}
 
 SPECS: dict[str, RecordSpec] = {
     spec.record_type: spec
@@ -563,7 +557,9 @@ SPECS: dict[str, RecordSpec] = {
                 "lines",
             ),
             _invoice_values,
-            **_CONTRACT_REF,
+            ref_field="contract",
+            ref_model=sm.Contract,
+            ref_column="contract_id",
         ),
         RecordSpec(
             "payments",
@@ -573,7 +569,9 @@ SPECS: dict[str, RecordSpec] = {
             "reference",
             ("contract_id", "received_on", "amount", "method"),
             _payment_values,
-            **_CONTRACT_REF,
+            ref_field="contract",
+            ref_model=sm.Contract,
+            ref_column="contract_id",
         ),
         RecordSpec(
             "credits",
@@ -583,7 +581,9 @@ SPECS: dict[str, RecordSpec] = {
             "reference",
             ("contract_id", "issued_on", "amount", "open_amount", "reason"),
             _credit_values,
-            **_CONTRACT_REF,
+            ref_field="contract",
+            ref_model=sm.Contract,
+            ref_column="contract_id",
         ),
         RecordSpec(
             "service-visits",
@@ -593,7 +593,9 @@ SPECS: dict[str, RecordSpec] = {
             "reference",
             ("contract_id", "scheduled_for", "status", "service", "notes"),
             _visit_values,
-            **_CONTRACT_REF,
+            ref_field="contract",
+            ref_model=sm.Contract,
+            ref_column="contract_id",
         ),
     )
 }

@@ -144,7 +144,7 @@ class OrmWriter:
         stored: dict[str, dict[str, Any]] = {}
         keys = [row.key for row in rows]
         for part in chunks(keys):
-            for values in model.objects.filter(
+            for values in model._default_manager.filter(
                 biller=self.biller, **{f"{spec.key_column}__in": part}
             ).values("id", spec.key_column, *spec.columns):
                 stored[values[spec.key_column]] = values
@@ -157,7 +157,7 @@ class OrmWriter:
                 changed.append((current["id"], row))
         written: list[Written] = []
         if new:
-            objs = model.objects.bulk_create(
+            objs = model._default_manager.bulk_create(
                 [
                     model(
                         biller=self.biller,
@@ -178,7 +178,7 @@ class OrmWriter:
                 model(id=pk, biller=self.biller, updated_at=now, **row.values)
                 for pk, row in changed
             ]
-            model.objects.bulk_update(
+            model._default_manager.bulk_update(
                 objs, [*spec.columns, "updated_at"], batch_size=CHUNK
             )
             written += [Written(pk, False, row) for pk, row in changed]

@@ -22,7 +22,9 @@ def _operator() -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Create, list and revoke the API keys of a biller.")
+    help = gettext_lazy(  # type: ignore[assignment]
+        "Create, list and revoke the API keys of a biller."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)

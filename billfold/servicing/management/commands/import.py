@@ -37,7 +37,7 @@ def _operator() -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]
         "Import billing records (JSON Lines or CSV, one record type per file) "
         "for one biller. Each file is applied whole or not at all."
     )
