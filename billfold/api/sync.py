@@ -1,5 +1,6 @@
 """``POST /api/v1/sync/<record-type>``: the servicing system pushes a file."""
 
+import os
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -28,7 +29,11 @@ FORMATS = {
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "BILLFOLD_SYNC_MAX_BYTES", DEFAULT_MAX_BYTES))
+    """The body limit: setting, else environment variable, else 50 MB."""
+    configured = getattr(settings, "BILLFOLD_SYNC_MAX_BYTES", None) or os.environ.get(
+        "BILLFOLD_SYNC_MAX_BYTES"
+    )
+    return int(configured or DEFAULT_MAX_BYTES)
 
 
 class RowErrorOut(Schema):

@@ -150,19 +150,6 @@ def file_format(name: str) -> str | None:
     return None
 
 
-class ByteCounter:
-    """Iterate the lines of a binary stream, counting the bytes read."""
-
-    def __init__(self, lines: Iterable[bytes]) -> None:
-        self.lines = lines
-        self.bytes_read = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self.lines:
-            self.bytes_read += len(line)
-            yield line
-
-
 def read_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, dict]]:
     """Rows of a JSON Lines stream with their line numbers; blank lines skipped."""
     for number, line in enumerate(lines, start=1):
@@ -735,18 +722,18 @@ def import_file(
         rejects = RejectsFile(rejects_path or default_rejects_path(path))
     total_bytes = path.stat().st_size
     with path.open("rb") as fh:
-        counter = ByteCounter(fh)
         report = None
         if progress is not None:
 
             def report(_rows: int) -> None:
-                progress(counter.bytes_read, total_bytes)
+                # Binary files may be asked where they are while being iterated.
+                progress(fh.tell(), total_bytes)
 
         try:
             result = import_rows(
                 biller=biller,
                 record_type=record_type,
-                rows=read_rows(counter, fmt),
+                rows=read_rows(fh, fmt),
                 skip_invalid=skip_invalid,
                 rejects=rejects,
                 actor_kind=actor_kind,

@@ -99,10 +99,16 @@ def money(name: str, value: Any) -> Decimal:
     return amount.quantize(CENT)
 
 
+@functools.lru_cache(maxsize=4096)
+def _iso_date(value: str) -> datetime.date:
+    # Billing files repeat the same few hundred dates over and over.
+    return datetime.date.fromisoformat(value)
+
+
 def date(name: str, value: Any) -> datetime.date:
     if value.__class__ is str and len(value) == 10 and value[4] == "-" == value[7]:
         try:
-            return datetime.date.fromisoformat(value)
+            return _iso_date(value)
         except ValueError:
             pass
     elif isinstance(value, str) and _DATE.match(value.strip()):
