@@ -200,3 +200,15 @@ def test_openapi_document_lists_the_sync_endpoint(client):
     assert response.status_code == 200
     assert "/api/v1/sync/{record_type}" in response.json()["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_errors_speak_the_language_asked_for(client, key):
+    response = client.post(
+        "/api/v1/sync/invoices",
+        data="<x/>",
+        content_type="text/xml",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"] == "Envíe application/x-ndjson (JSON Lines) o text/csv."
