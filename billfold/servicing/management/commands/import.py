@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -185,9 +185,14 @@ class Command(BaseCommand):
 
     def _summary(self, rows) -> Table:
         table = Table(title=_("Import summary"))
-        table.add_column(_("file"))
-        table.add_column(_("type"))
-        for heading in (_("inserted"), _("updated"), _("unchanged"), _("rejected")):
+        table.add_column(pgettext("import summary", "file"))
+        table.add_column(pgettext("import summary", "type"))
+        for heading in (
+            pgettext("import summary", "inserted"),
+            pgettext("import summary", "updated"),
+            pgettext("import summary", "unchanged"),
+            pgettext("import summary", "rejected"),
+        ):
             table.add_column(heading, justify="right")
         for name, record_type, result in rows:
             if result is None:
