@@ -343,6 +343,8 @@ class _Run:
 
     def _drop_duplicates(self, batch: list[ParsedRow]) -> list[ParsedRow]:
         earlier = self.writer.earlier()
+        if not earlier:
+            return batch
         kept = []
         for row in batch:
             first = earlier.get(row.key)
@@ -536,7 +538,8 @@ def _read_all(run: _Run, rows, progress) -> None:
             raise
         if parsed is None:
             continue
-        run.note_invalid_emails(parsed)
+        if parsed.emails is not None:
+            run.note_invalid_emails(parsed)
         keys.add(parsed.key)
         batch.append(parsed)
         if len(batch) >= BATCH_SIZE:

@@ -17,6 +17,7 @@ stored rows of the batch are read, compared in Python, then inserted with
 # ruff: noqa: S608
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
@@ -245,7 +246,8 @@ class PostgresWriter:
 
     def stage(self, rows: list[ParsedRow]) -> None:
         columns = self.spec.columns
-        json_columns = self.json_columns
+        pick = operator.itemgetter(*columns)
+        json_at = [i for i, c in enumerate(columns) if c in self.json_columns]
         self.staged = len(rows)
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {self.stage_table}")
@@ -253,15 +255,14 @@ class PostgresWriter:
                 f"COPY {self.stage_table} (line, {', '.join(self.columns)}) FROM STDIN"
             )
             with cursor.cursor.copy(copy) as cp:
+                write = cp.write_row
                 for row in rows:
-                    values = row.values
-                    cp.write_row(
-                        [row.line, row.key]
-                        + [
-                            _json(values[c]) if c in json_columns else values[c]
-                            for c in columns
-                        ]
-                    )
+                    values = pick(row.values)
+                    if json_at:
+                        values = list(values)
+                        for i in json_at:
+                            values[i] = _json(values[i])
+                    write((row.line, row.key, *values))
 
     def earlier(self) -> dict[str, int]:
         key = self.spec.key_column
