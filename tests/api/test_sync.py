@@ -212,3 +212,11 @@ def test_errors_speak_the_language_asked_for(client, key):
     )
     assert response.status_code == 415
     assert response.json()["detail"] == "Envíe application/x-ndjson (JSON Lines) o text/csv."
+
+
+def test_sync_needs_no_csrf_token(key, contract):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = _post(strict, "/api/v1/sync/invoices", _jsonl(_invoice()), key)
+    assert response.status_code == 200
