@@ -85,7 +85,11 @@ class Command(BaseCommand):
         failed = 0
         for path in files:
             if not path.is_file():
-                err.print(_("%(file)s: no such file.") % {"file": path}, style="red")
+                err.print(
+                    _("%(file)s: no such file.") % {"file": path},
+                    style="red",
+                    markup=False,
+                )
                 rows.append((path.name, record_type or "?", None))
                 failed += 1
                 continue
