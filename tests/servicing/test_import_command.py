@@ -150,3 +150,23 @@ def test_small_file_has_no_progress_bar(biller, contract, tmp_path, monkeypatch)
     )
     call("--biller", biller.slug, str(path))
     assert given == [False]
+
+
+def test_missing_file_is_reported_and_the_others_still_imported(
+    biller, contract, tmp_path
+):
+    path = write_invoices(tmp_path / "invoices.csv", [good(1)])
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 file was rejected"):
+        call_command(
+            "import",
+            "--biller",
+            biller.slug,
+            str(tmp_path / "gone.csv"),
+            str(path),
+            stdout=out,
+            stderr=err,
+        )
+    assert "gone.csv: no such file." in err.getvalue()
+    assert "│ invoices.csv │ invoices │        1 │" in out.getvalue()
+    assert sm.Invoice.objects.filter(biller=biller).count() == 1
