@@ -586,6 +586,13 @@ def import_rows(
     details = {"record_type": record_type, "source": source}
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # The guards the database keeps deferred (same-biller keys,
+                # allocation caps) are checked as each batch is written, inside
+                # this file's transaction: while Python reads the next batch,
+                # not all together at the end, and never at some outer commit.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             run = _Run(
                 biller=biller,
                 spec=spec,
@@ -601,10 +608,7 @@ def import_rows(
             # On failure the rollback drops the temporary tables with the rest.
             run.close()
             if connection.vendor == "postgresql":
-                # Deferred guards (same-biller keys, allocation caps) are checked
-                # here, inside this file's transaction, not at some outer commit.
                 with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             event_record(
                 biller=biller,
