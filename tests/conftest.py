@@ -113,3 +113,13 @@ def flush_blocking_guards(db):
     with connection.cursor() as cursor:
         for create in _FLUSH_BLOCKERS:
             cursor.execute(create)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Every test starts in English, whatever language an earlier one activated."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
