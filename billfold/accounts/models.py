@@ -96,6 +96,10 @@ class PasswordHistory(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
 
 class TemporaryPassword(models.Model):
     """A random password issued by an agent or enrollment E1: single-use, expiring."""
@@ -110,6 +114,10 @@ class TemporaryPassword(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
 
 class SecurityAnswer(models.Model):
     """One security question and its answer, normalised and hashed."""
@@ -123,6 +131,10 @@ class SecurityAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "question"], name="security_answer_distinct_question"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.question}"
+
 
 
 class CodePurpose(models.TextChoices):
@@ -153,6 +165,10 @@ class OneTimeCode(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.flow}"
+
+
 
 class UserSession(models.Model):
     """A signed-in session, listed in the security centre and ended on demand."""
@@ -169,6 +185,10 @@ class UserSession(models.Model):
         ordering = ["-last_seen_at", "-id"]
         indexes = [models.Index(fields=["user", "ended_at"], name="user_session_open")]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 
 class Passkey(models.Model):
     """A WebAuthn credential that signs the user in."""
@@ -181,3 +201,7 @@ class Passkey(models.Model):
     transports = models.JSONField(_("transports"), default=list, blank=True)
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+

@@ -25,7 +25,7 @@ def _same_biller_sql(vendor: str, table: str, column: str, parent: str) -> tuple
         )
     if vendor == "sqlite":
         check = (
-            f"SELECT RAISE(ABORT, 'billfold: {table}.{column} must name a row of the same biller') "
+            f"SELECT RAISE(ABORT, 'billfold: {table}.{column} must name a row of the same biller') "  # noqa: S608 (names from migrations)
             f"WHERE NEW.{column} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {parent} WHERE id = NEW.{column} AND biller_id = NEW.biller_id);"
         )
@@ -49,7 +49,7 @@ def _parent_guard_sql(vendor: str, table: str, column: str, parent: str) -> tupl
         return [], []
     name = f"bf_{table}_{column}_parent"[:63]
     refuse = (
-        f"SELECT RAISE(ABORT, 'billfold: {table}.{column} must name a row of the same biller') "
+        f"SELECT RAISE(ABORT, 'billfold: {table}.{column} must name a row of the same biller') "  # noqa: S608 (names from migrations)
         f"WHERE EXISTS (SELECT 1 FROM {table} WHERE {column} = OLD.id);"
     )
     return (

@@ -10,7 +10,7 @@ def client_ip(request: HttpRequest) -> str:
     With N trusted proxies the client is the N-th address from the right of the
     header; anything further left was written by the client and is ignored.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (a value, not a bind)
     proxies = settings.BILLFOLD_TRUSTED_PROXIES
     if proxies <= 0:
         return remote

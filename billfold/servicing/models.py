@@ -192,6 +192,10 @@ class PaymentAllocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
+
+
 
 class Credit(BillerScoped):
     contract = _fk("servicing.Contract", "credits", _("contract"))
