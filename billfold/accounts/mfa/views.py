@@ -58,6 +58,30 @@ def _json_body(request) -> dict:
     return body if isinstance(body, dict) else {}
 
 
+def _reauth_and_run(request, form, action):
+    """On a valid POST, check the current password again, then run ``action``.
+
+    Returns ``(True, what action returned)``; or ``(False, None)`` when there
+    was nothing valid to act on or a ``BillfoldError`` was put on the form
+    (on its field when the form has one of that name).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        services.password_reauth(
+            user=request.user,
+            password=form.cleaned_data["current_password"],
+            request=request,
+        )
+        result = action()
+    except BillfoldError as error:
+        form.add_error(
+            error.field if error.field in form.fields else None, error.message
+        )
+        return False, None
+    return True, result
+
+
 # --- the second step at sign-in ---------------------------------------------
 
 
@@ -230,29 +254,22 @@ def mfa_totp_setup(request, biller_slug: str):
             reverse("accounts:mfa_overview", args=[biller.slug])
         )
     form = TotpConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reauth(
-                user=user,
-                password=form.cleaned_data["current_password"],
-                request=request,
-            )
-            codes = services.totp_confirm(
-                user=user,
-                device=device,
-                token=form.cleaned_data["token"],
-                actor_kind=ActorKind.CUSTOMER,
-                actor_id=user.pk,
-                request=request,
-            )
-        except BillfoldError as error:
-            form.add_error(
-                error.field if error.field in form.fields else None, error.message
-            )
-        else:
-            request.session.pop(TOTP_SETUP_SESSION_KEY, None)
-            messages.success(request, _("Your authenticator app is set up."))
-            return _show_new_codes(request, biller, codes)
+    done, codes = _reauth_and_run(
+        request,
+        form,
+        lambda: services.totp_confirm(
+            user=user,
+            device=device,
+            token=form.cleaned_data["token"],
+            actor_kind=ActorKind.CUSTOMER,
+            actor_id=user.pk,
+            request=request,
+        ),
+    )
+    if done:
+        request.session.pop(TOTP_SETUP_SESSION_KEY, None)
+        messages.success(request, _("Your authenticator app is set up."))
+        return _show_new_codes(request, biller, codes)
     return render(
         request,
         "accounts/mfa/totp_setup.html",
@@ -270,28 +287,21 @@ def mfa_totp_remove(request, biller_slug: str):
             reverse("accounts:mfa_overview", args=[biller.slug])
         )
     form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reauth(
-                user=user,
-                password=form.cleaned_data["current_password"],
-                request=request,
-            )
-            services.totp_remove(
-                user=user,
-                actor_kind=ActorKind.CUSTOMER,
-                actor_id=user.pk,
-                request=request,
-            )
-        except BillfoldError as error:
-            form.add_error(
-                error.field if error.field in form.fields else None, error.message
-            )
-        else:
-            messages.success(request, _("The authenticator app was removed."))
-            return HttpResponseRedirect(
-                reverse("accounts:mfa_overview", args=[biller.slug])
-            )
+    done, _result = _reauth_and_run(
+        request,
+        form,
+        lambda: services.totp_remove(
+            user=user,
+            actor_kind=ActorKind.CUSTOMER,
+            actor_id=user.pk,
+            request=request,
+        ),
+    )
+    if done:
+        messages.success(request, _("The authenticator app was removed."))
+        return HttpResponseRedirect(
+            reverse("accounts:mfa_overview", args=[biller.slug])
+        )
     return render(
         request,
         "accounts/mfa/confirm_remove.html",
@@ -331,28 +341,21 @@ def mfa_recovery_codes(request, biller_slug: str):
             reverse("accounts:mfa_overview", args=[biller.slug])
         )
     form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reauth(
-                user=user,
-                password=form.cleaned_data["current_password"],
-                request=request,
-            )
-            codes = services.recovery_codes_regenerate(
-                user=user,
-                actor_kind=ActorKind.CUSTOMER,
-                actor_id=user.pk,
-                request=request,
-            )
-        except BillfoldError as error:
-            form.add_error(
-                error.field if error.field in form.fields else None, error.message
-            )
-        else:
-            messages.success(
-                request, _("New recovery codes were made. The old ones no longer work.")
-            )
-            return _show_new_codes(request, biller, codes)
+    done, codes = _reauth_and_run(
+        request,
+        form,
+        lambda: services.recovery_codes_regenerate(
+            user=user,
+            actor_kind=ActorKind.CUSTOMER,
+            actor_id=user.pk,
+            request=request,
+        ),
+    )
+    if done:
+        messages.success(
+            request, _("New recovery codes were made. The old ones no longer work.")
+        )
+        return _show_new_codes(request, biller, codes)
     new_codes = (
         request.session.pop(NEW_CODES_SESSION_KEY, None)
         if request.method != "POST"
@@ -434,29 +437,22 @@ def mfa_passkey_remove(request, biller_slug: str, passkey_id: int):
     if passkey is None:
         raise Http404(_("No such passkey."))
     form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reauth(
-                user=user,
-                password=form.cleaned_data["current_password"],
-                request=request,
-            )
-            passkeys.passkey_remove(
-                user=user,
-                passkey_id=passkey.pk,
-                actor_kind=ActorKind.CUSTOMER,
-                actor_id=user.pk,
-                request=request,
-            )
-        except BillfoldError as error:
-            form.add_error(
-                error.field if error.field in form.fields else None, error.message
-            )
-        else:
-            messages.success(request, _("The passkey was removed."))
-            return HttpResponseRedirect(
-                reverse("accounts:mfa_overview", args=[biller.slug])
-            )
+    done, _result = _reauth_and_run(
+        request,
+        form,
+        lambda: passkeys.passkey_remove(
+            user=user,
+            passkey_id=passkey.pk,
+            actor_kind=ActorKind.CUSTOMER,
+            actor_id=user.pk,
+            request=request,
+        ),
+    )
+    if done:
+        messages.success(request, _("The passkey was removed."))
+        return HttpResponseRedirect(
+            reverse("accounts:mfa_overview", args=[biller.slug])
+        )
     return render(
         request,
         "accounts/mfa/confirm_remove.html",
