@@ -78,37 +78,35 @@
     return options;
   }
 
-  function assertionJSON(credential) {
-    var r = credential.response;
+  /* The parts every credential has, around its own response fields. */
+  function credentialJSON(credential, response) {
     return {
       id: credential.id,
       rawId: bufferToBase64url(credential.rawId),
       type: credential.type,
       authenticatorAttachment: credential.authenticatorAttachment || null,
       clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
-      response: {
-        clientDataJSON: bufferToBase64url(r.clientDataJSON),
-        authenticatorData: bufferToBase64url(r.authenticatorData),
-        signature: bufferToBase64url(r.signature),
-        userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : null
-      }
+      response: response
     };
+  }
+
+  function assertionJSON(credential) {
+    var r = credential.response;
+    return credentialJSON(credential, {
+      clientDataJSON: bufferToBase64url(r.clientDataJSON),
+      authenticatorData: bufferToBase64url(r.authenticatorData),
+      signature: bufferToBase64url(r.signature),
+      userHandle: r.userHandle ? bufferToBase64url(r.userHandle) : null
+    });
   }
 
   function attestationJSON(credential) {
     var r = credential.response;
-    return {
-      id: credential.id,
-      rawId: bufferToBase64url(credential.rawId),
-      type: credential.type,
-      authenticatorAttachment: credential.authenticatorAttachment || null,
-      clientExtensionResults: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
-      response: {
-        clientDataJSON: bufferToBase64url(r.clientDataJSON),
-        attestationObject: bufferToBase64url(r.attestationObject),
-        transports: r.getTransports ? r.getTransports() : []
-      }
-    };
+    return credentialJSON(credential, {
+      clientDataJSON: bufferToBase64url(r.clientDataJSON),
+      attestationObject: bufferToBase64url(r.attestationObject),
+      transports: r.getTransports ? r.getTransports() : []
+    });
   }
 
   function cancelled(error) {
