@@ -119,6 +119,45 @@ def code_issue(
     return row, plain
 
 
+def verification_code_send(
+    *,
+    biller,
+    user,
+    purpose: str,
+    destination: str,
+    flow: uuid.UUID | None = None,
+    request=None,
+) -> OneTimeCode:
+    """Issue a code at the customer's own request and mail it to ``destination``.
+
+    The "verification_code" email, sent to the signed-in ``user`` for a change
+    of their own (verifying or changing their address). Returns the code's row.
+    """
+    from billfold.notifications.services import email_enqueue
+
+    row, plain = code_issue(
+        biller=biller,
+        user=user,
+        purpose=purpose,
+        destination=destination,
+        flow=flow,
+        actor_kind=ActorKind.CUSTOMER,
+        actor_id=user.pk,
+        request=request,
+    )
+    email_enqueue(
+        biller=biller,
+        to=destination,
+        kind="verification_code",
+        context={
+            "code": plain,
+            "minutes_valid": int(CODE_LIFETIME.total_seconds() // 60),
+        },
+        user=user,
+    )
+    return row
+
+
 def code_tries_left(*, biller, flow: uuid.UUID, purpose: str) -> int:
     """How many wrong codes the flow still allows (0 once it is spent)."""
     latest = (

@@ -300,28 +300,15 @@ def _setup_questions(request, biller, user, context):
 
 
 def _email_code_send(request, biller, user, flow: uuid.UUID | None) -> uuid.UUID:
-    from billfold.accounts.codes import CODE_LIFETIME, code_issue
-    from billfold.notifications.services import email_enqueue
+    from billfold.accounts.codes import verification_code_send
 
-    row, plain = code_issue(
+    row = verification_code_send(
         biller=biller,
         user=user,
         purpose="verify_email",
         destination=user.email,
         flow=flow,
-        actor_kind="customer",
-        actor_id=user.pk,
         request=request,
-    )
-    email_enqueue(
-        biller=biller,
-        to=user.email,
-        kind="verification_code",
-        context={
-            "code": plain,
-            "minutes_valid": int(CODE_LIFETIME.total_seconds() // 60),
-        },
-        user=user,
     )
     request.session[SETUP_FLOW] = str(row.flow)
     return row.flow

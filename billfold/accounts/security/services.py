@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from billfold.accounts.codes import CODE_LIFETIME, code_issue, code_verify
+from billfold.accounts.codes import code_verify, verification_code_send
 from billfold.accounts.models import CodePurpose, User
 from billfold.accounts.throttle import throttle_allowed, throttle_hit
 from billfold.audit.models import Outcome
@@ -118,28 +118,14 @@ def email_change_start(*, user: User, new_email: str, request=None) -> uuid.UUID
 
     Returns the flow the code belongs to (kept in the session by the page).
     """
-    from billfold.notifications.services import email_enqueue
-
     _email_code_allowed(user)
     with transaction.atomic():
-        row, plain = code_issue(
+        row = verification_code_send(
             biller=user.biller,
             user=user,
             purpose=CodePurpose.CHANGE_EMAIL,
             destination=new_email,
-            actor_kind="customer",
-            actor_id=user.pk,
             request=request,
-        )
-        email_enqueue(
-            biller=user.biller,
-            to=new_email,
-            kind="verification_code",
-            context={
-                "code": plain,
-                "minutes_valid": int(CODE_LIFETIME.total_seconds() // 60),
-            },
-            user=user,
         )
     return row.flow
 
@@ -147,7 +133,6 @@ def email_change_start(*, user: User, new_email: str, request=None) -> uuid.UUID
 def email_change_resend(*, user: User, flow: uuid.UUID, request=None) -> None:
     """A new code for the same flow (the failures so far carry over)."""
     from billfold.accounts.models import OneTimeCode
-    from billfold.notifications.services import email_enqueue
 
     latest = (
         OneTimeCode.objects.filter(
@@ -163,25 +148,13 @@ def email_change_resend(*, user: User, flow: uuid.UUID, request=None) -> None:
         )
     _email_code_allowed(user)
     with transaction.atomic():
-        _row, plain = code_issue(
+        verification_code_send(
             biller=user.biller,
             user=user,
             purpose=CodePurpose.CHANGE_EMAIL,
             destination=latest.destination,
             flow=flow,
-            actor_kind="customer",
-            actor_id=user.pk,
             request=request,
-        )
-        email_enqueue(
-            biller=user.biller,
-            to=latest.destination,
-            kind="verification_code",
-            context={
-                "code": plain,
-                "minutes_valid": int(CODE_LIFETIME.total_seconds() // 60),
-            },
-            user=user,
         )
 
 
