@@ -36,6 +36,22 @@ def grant(biller, customer, email=None):
     )
 
 
+def grant_command(biller, customer_number, *options):
+    """Run ``access grant`` for the customer; return what it printed."""
+    out = io.StringIO()
+    call_command(
+        "access",
+        "grant",
+        "--biller",
+        biller.slug,
+        "--customer",
+        customer_number,
+        *options,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
 def sign_in(client, biller, login, password):
     return client.post(
         reverse("accounts:home", args=[biller.slug]),
@@ -202,17 +218,7 @@ def test_temporary_password_of_another_user_does_not_work(client, biller, custom
 
 
 def test_command_prints_username_and_password(biller, customer):
-    out = io.StringIO()
-    call_command(
-        "access",
-        "grant",
-        "--biller",
-        biller.slug,
-        "--customer",
-        customer.number,
-        stdout=out,
-    )
-    lines = out.getvalue().splitlines()
+    lines = grant_command(biller, customer.number).splitlines()
     user = User.objects.get(biller=biller)
     temporary = TemporaryPassword.objects.get(user=user)
     assert lines[0] == f"Sign in at: http://127.0.0.1:8000/b/{biller.slug}/"
@@ -226,28 +232,10 @@ def test_command_prints_username_and_password(biller, customer):
 
 def test_command_with_an_email_not_of_record_fails(biller, customer):
     with pytest.raises(CommandError, match="not an email address of record"):
-        call_command(
-            "access",
-            "grant",
-            "--biller",
-            biller.slug,
-            "--customer",
-            customer.number,
-            "--email",
-            "stranger@example.com",
-            stdout=io.StringIO(),
-        )
+        grant_command(biller, customer.number, "--email", "stranger@example.com")
     assert User.objects.count() == 0
 
 
 def test_command_with_an_unknown_customer_fails(biller):
     with pytest.raises(CommandError, match="No customer 'NOPE'"):
-        call_command(
-            "access",
-            "grant",
-            "--biller",
-            biller.slug,
-            "--customer",
-            "NOPE",
-            stdout=io.StringIO(),
-        )
+        grant_command(biller, "NOPE")
