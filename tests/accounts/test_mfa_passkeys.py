@@ -158,6 +158,13 @@ def add_passkey(client, biller, *, authenticator=None, name="My phone", uv=True)
     return authenticator, response
 
 
+def add_passkey_then_sign_out(client, biller):
+    """Add a passkey in the security centre, then sign out; return its authenticator."""
+    authenticator, _response = add_passkey(client, biller)
+    client.post(reverse("accounts:signout", args=[biller.slug]))
+    return authenticator
+
+
 def passkey_sign_in(client, biller, authenticator, **kwargs):
     options = post_json(
         client, reverse("accounts:mfa_passkey_auth_options", args=[biller.slug]), {}
@@ -315,8 +322,7 @@ def test_registration_endpoints_refuse_anonymous_visitors(client, biller):
 def test_passkey_signs_in_without_username_and_counts_as_both_factors(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
     assert "_auth_user_id" not in client.session
 
     options = post_json(
@@ -346,8 +352,7 @@ def test_passkey_signs_in_without_username_and_counts_as_both_factors(
 def test_sign_count_is_updated_and_a_count_going_backwards_is_refused(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
     assert (
         passkey_sign_in(client, biller, authenticator, sign_count=7).status_code == 200
     )
@@ -367,8 +372,7 @@ def test_sign_count_is_updated_and_a_count_going_backwards_is_refused(
 def test_a_passkey_of_biller_a_never_signs_in_at_biller_b(
     client, signed_in, biller, other_biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
 
     response = passkey_sign_in(client, other_biller, authenticator)
 
@@ -384,8 +388,7 @@ def test_a_passkey_of_biller_a_never_signs_in_at_biller_b(
 def test_passkey_sign_in_refused_without_user_verification(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
 
     response = passkey_sign_in(client, biller, authenticator, uv=False)
 
@@ -398,8 +401,7 @@ def test_passkey_sign_in_refused_without_user_verification(
 def test_passkey_sign_in_refused_with_a_forged_signature(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
     impostor = SoftAuthenticator()
     impostor.credential_id = authenticator.credential_id
 
@@ -412,8 +414,7 @@ def test_passkey_sign_in_refused_with_a_forged_signature(
 def test_passkey_sign_in_refused_from_a_phishing_origin(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
 
     response = passkey_sign_in(
         client, biller, authenticator, origin="https://bi11er.example"
@@ -426,8 +427,7 @@ def test_passkey_sign_in_refused_from_a_phishing_origin(
 def test_passkey_sign_in_without_options_first_is_refused(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
 
     response = post_json(
         client,
@@ -443,8 +443,7 @@ def test_passkey_sign_in_without_options_first_is_refused(
 def test_second_step_with_a_passkey_allows_only_the_pending_users_passkeys(
     client, signed_in, biller, user
 ):
-    authenticator, _response = add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    authenticator = add_passkey_then_sign_out(signed_in, biller)
     someone = UserFactory(biller=biller)
     theirs = SoftAuthenticator()
     Passkey.objects.create(
@@ -480,8 +479,7 @@ def test_second_step_with_a_passkey_allows_only_the_pending_users_passkeys(
 def test_password_sign_in_asks_for_the_second_step_once_a_passkey_exists(
     client, signed_in, biller, user
 ):
-    add_passkey(signed_in, biller)
-    signed_in.post(reverse("accounts:signout", args=[biller.slug]))
+    add_passkey_then_sign_out(signed_in, biller)
 
     response = sign_in_with_password(client, biller, user)
 
