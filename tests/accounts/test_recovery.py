@@ -18,6 +18,8 @@ from tests.accounts.test_recovery_support import (
     choose,
     code_from_outbox,
     enter_code,
+    new_password_set,
+    pass_the_code_step,
     recovery_biller,
     recovery_user,
     start,
@@ -106,10 +108,7 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
     response = client.post(url("recover_question", rbiller), {"answer": " fluffy! "})
     assert response["Location"] == url("recover_password", rbiller)
 
-    response = client.post(
-        url("recover_password", rbiller),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    response = new_password_set(client, rbiller)
     assert response["Location"] == url("recover_done", rbiller)
     done = client.get(url("recover_done", rbiller))
     assert "no-store" in done["Cache-Control"]
@@ -152,10 +151,8 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
 
 def test_user_without_security_answers_goes_from_code_to_password(client, rbiller):
     recovery_user(rbiller)
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
 
-    response = enter_code(client, rbiller, code_from_outbox("john@example.com"))
+    response = pass_the_code_step(client, rbiller)
 
     assert response["Location"] == url("recover_password", rbiller)
 
@@ -276,9 +273,7 @@ def test_resend_is_limited_per_flow(client, rbiller, ruser):
 
 
 def test_five_wrong_answers_end_the_flow(client, rbiller, ruser):
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
-    enter_code(client, rbiller, code_from_outbox("john@example.com"))
+    pass_the_code_step(client, rbiller)
 
     answers = [
         client.post(url("recover_question", rbiller), {"answer": "Rex"})
@@ -312,10 +307,7 @@ def test_skipping_the_code_step_sends_back_to_start(client, rbiller, ruser):
         assert client.get(url(step, rbiller))["Location"] == url(
             "recover_start", rbiller
         )
-    response = client.post(
-        url("recover_password", rbiller),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    response = new_password_set(client, rbiller)
     assert response["Location"] == url("recover_start", rbiller)
     ruser.refresh_from_db()
     assert ruser.check_password(OLD_PASSWORD)
@@ -332,9 +324,7 @@ def test_flow_of_one_biller_does_not_carry_to_another(client, rbiller, ruser):
 
 def test_refused_password_keeps_the_old_one_and_the_step(client, rbiller):
     user = recovery_user(rbiller)
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
-    enter_code(client, rbiller, code_from_outbox("john@example.com"))
+    pass_the_code_step(client, rbiller)
 
     response = client.post(
         url("recover_password", rbiller),
@@ -425,13 +415,8 @@ def test_code_entry_is_throttled_per_client_address(rbiller, ruser):
 
 def test_done_page_shows_once(client, rbiller):
     recovery_user(rbiller)
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
-    enter_code(client, rbiller, code_from_outbox("john@example.com"))
-    client.post(
-        url("recover_password", rbiller),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    pass_the_code_step(client, rbiller)
+    new_password_set(client, rbiller)
 
     assert client.get(url("recover_done", rbiller)).status_code == 200
     assert client.get(url("recover_done", rbiller))["Location"] == url(
@@ -441,13 +426,8 @@ def test_done_page_shows_once(client, rbiller):
 
 def test_sign_in_works_with_the_new_password_only(client, rbiller):
     user = recovery_user(rbiller)
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
-    enter_code(client, rbiller, code_from_outbox("john@example.com"))
-    client.post(
-        url("recover_password", rbiller),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    pass_the_code_step(client, rbiller)
+    new_password_set(client, rbiller)
 
     old = Client().post(
         url("home", rbiller), {"login": user.username, "password": OLD_PASSWORD}
@@ -499,13 +479,8 @@ def test_reset_clears_a_sign_in_lock(client, rbiller):
         throttle.throttle_hit("signin", throttle.login_key(rbiller, "JOHN@example.com"))
     assert throttle.user_locked(user)
 
-    start(client, rbiller, "john@example.com")
-    choose(client, rbiller)
-    enter_code(client, rbiller, code_from_outbox("john@example.com"))
-    client.post(
-        url("recover_password", rbiller),
-        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    pass_the_code_step(client, rbiller)
+    new_password_set(client, rbiller)
 
     assert not throttle.user_locked(user)
     assert ActivityEvent.objects.get(action="account.unlocked").details == {

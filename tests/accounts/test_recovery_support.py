@@ -69,5 +69,19 @@ def code_from_outbox(address: str) -> str:
     return match.group(1)
 
 
+def pass_the_code_step(client, biller, email: str = "john@example.com"):
+    """Start, have the code sent by email and enter it; return the code step's answer."""
+    start(client, biller, email)
+    choose(client, biller)
+    return enter_code(client, biller, code_from_outbox(email))
+
+
+def new_password_set(client, biller, password: str = NEW_PASSWORD):
+    return client.post(
+        url("recover_password", biller),
+        {"new_password1": password, "new_password2": password},
+    )
+
+
 def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 10**8:08d}"
