@@ -23,6 +23,19 @@ def _english():
         yield
 
 
+GOOD_ANSWERS = {
+    "question_1": "first_pet",
+    "answer_1": "Fluffy",
+    "question_2": "birth_city",
+    "answer_2": "Lima",
+}
+
+
+def answered_form(user, **changes):
+    """The questions form for the user's biller, filled in well but for ``changes``."""
+    return SecurityQuestionsForm(user.biller, data={**GOOD_ANSWERS, **changes})
+
+
 @pytest.fixture
 def user(biller):
     biller.security_question_count = 2
@@ -131,15 +144,7 @@ def test_form_asks_the_billers_number_of_questions(user):
 
 @pytest.mark.django_db
 def test_form_requires_distinct_questions(user):
-    form = SecurityQuestionsForm(
-        user.biller,
-        data={
-            "question_1": "first_pet",
-            "answer_1": "Fluffy",
-            "question_2": "first_pet",
-            "answer_2": "Rex",
-        },
-    )
+    form = answered_form(user, question_2="first_pet", answer_2="Rex")
 
     assert not form.is_valid()
     assert form.errors == {"question_2": ["Choose different questions."]}
@@ -147,15 +152,7 @@ def test_form_requires_distinct_questions(user):
 
 @pytest.mark.django_db
 def test_form_refuses_an_answer_shorter_than_two_characters_after_normalising(user):
-    form = SecurityQuestionsForm(
-        user.biller,
-        data={
-            "question_1": "first_pet",
-            "answer_1": "a!!!",
-            "question_2": "birth_city",
-            "answer_2": "Lima",
-        },
-    )
+    form = answered_form(user, answer_1="a!!!")
 
     assert not form.is_valid()
     assert form.errors == {
@@ -165,15 +162,7 @@ def test_form_refuses_an_answer_shorter_than_two_characters_after_normalising(us
 
 @pytest.mark.django_db
 def test_form_save_sets_the_answers(user):
-    form = SecurityQuestionsForm(
-        user.biller,
-        data={
-            "question_1": "first_pet",
-            "answer_1": "Fluffy",
-            "question_2": "birth_city",
-            "answer_2": "Lima",
-        },
-    )
+    form = answered_form(user)
     assert form.is_valid()
 
     form.save(user=user, actor_kind="customer", actor_id=user.pk)
