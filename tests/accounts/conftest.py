@@ -5,11 +5,21 @@ import pytest
 from django.core.cache import cache
 
 from billfold.accounts.models import User
+from billfold.audit.models import ActivityEvent
 from billfold.servicing.models import EmailIndex, EmailSource
 from tests.factories import BillerFactory, CustomerFactory
 
 # Passes the default (NIST style) policy and the seed 000 policy.
 GOOD_PASSWORD = "Violet-Harbor-Lantern-93"
+
+
+def actions_on(user) -> list[str]:
+    """The actions of the activity events about ``user``, oldest first."""
+    return list(
+        ActivityEvent.objects.filter(target_id=str(user.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

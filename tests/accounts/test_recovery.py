@@ -11,6 +11,7 @@ from billfold.accounts.questions import security_answers_set
 from billfold.accounts.recovery.services import SESSION_KEY
 from billfold.audit.models import ActivityEvent
 from billfold.notifications.models import OutboxMessage
+from tests.accounts.conftest import actions_on
 from tests.accounts.test_recovery_support import (
     NEW_PASSWORD,
     OLD_PASSWORD,
@@ -128,11 +129,7 @@ def test_whole_flow_changes_the_password_and_ends_every_session(client, rbiller,
         .order_by("id")
         .values_list("kind", flat=True)
     ) == ["recovery_code", "password_changed"]
-    actions = list(
-        ActivityEvent.objects.filter(target_id=str(ruser.pk))
-        .order_by("id")
-        .values_list("action", flat=True)
-    )
+    actions = actions_on(ruser)
     assert actions[actions.index("code.sent") :] == [
         "code.sent",
         "code.used",

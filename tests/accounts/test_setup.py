@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from billfold.accounts.models import SecurityAnswer
 from billfold.accounts.services import access_grant
-from billfold.audit.models import ActivityEvent
 from billfold.notifications.models import OutboxMessage
-from tests.accounts.conftest import GOOD_PASSWORD, UserFactory
+from tests.accounts.conftest import GOOD_PASSWORD, UserFactory, actions_on
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +124,7 @@ def test_full_setup_path_opens_the_portal(client, biller, granted):
     user.refresh_from_db()
     assert (user.setup_required, user.email_verified) == (False, True)
     assert user.check_password(NEW_PASSWORD) is True
-    actions = list(
-        ActivityEvent.objects.filter(target_id=str(user.pk))
-        .order_by("id")
-        .values_list("action", flat=True)
-    )
+    actions = actions_on(user)
     assert actions == [
         "access.grant",
         "signin.success",

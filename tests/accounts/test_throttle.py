@@ -14,7 +14,7 @@ from billfold.accounts.throttle import (
     user_unlock,
 )
 from billfold.audit.models import ActivityEvent
-from tests.accounts.conftest import GOOD_PASSWORD, UserFactory
+from tests.accounts.conftest import GOOD_PASSWORD, UserFactory, actions_on
 
 pytestmark = pytest.mark.django_db
 
@@ -158,11 +158,7 @@ def test_lock_event_is_written_once_and_throttled_attempts_are_recorded(
 ):
     for _ in range(7):
         sign_in(client, biller, user.username)
-    actions = list(
-        ActivityEvent.objects.filter(target_id=str(user.pk))
-        .order_by("id")
-        .values_list("action", flat=True)
-    )
+    actions = actions_on(user)
     assert actions == [
         *["signin.failure"] * 4,
         "signin.failure",
