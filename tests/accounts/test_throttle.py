@@ -98,49 +98,35 @@ def test_client_address_is_limited_across_accounts(client, biller, user):
     assert signed_in(client) is True
 
 
-def test_spoofed_forwarded_for_does_not_dodge_the_limit_without_proxies(
-    client, biller, user, settings
-):
-    settings.BILLFOLD_TRUSTED_PROXIES = 0
-    for n in range(20):
-        sign_in(
-            client,
-            biller,
-            f"someone{n}@example.com",
-            REMOTE_ADDR="203.0.113.9",
-            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
-        )
-    sign_in(
-        client,
-        biller,
-        user.username,
-        GOOD_PASSWORD,
-        REMOTE_ADDR="203.0.113.9",
-        HTTP_X_FORWARDED_FOR="198.51.100.200",
-    )
-    assert signed_in(client) is False
-
-
-def test_spoofed_forwarded_for_does_not_dodge_the_limit_behind_one_proxy(
-    client, biller, user, settings
-):
-    settings.BILLFOLD_TRUSTED_PROXIES = 1
-    for n in range(20):
+@pytest.mark.parametrize(
+    ("proxies", "remote_addr", "forwarded_for"),
+    [
+        pytest.param(0, "203.0.113.9", "198.51.100.{n}", id="without_proxies"),
         # The client writes the left part; the proxy appends the real address.
+        pytest.param(
+            1, "10.0.0.2", "198.51.100.{n}, 203.0.113.9", id="behind_one_proxy"
+        ),
+    ],
+)
+def test_spoofed_forwarded_for_does_not_dodge_the_limit(
+    client, biller, user, settings, proxies, remote_addr, forwarded_for
+):
+    settings.BILLFOLD_TRUSTED_PROXIES = proxies
+    for n in range(20):
         sign_in(
             client,
             biller,
             f"someone{n}@example.com",
-            REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9",
+            REMOTE_ADDR=remote_addr,
+            HTTP_X_FORWARDED_FOR=forwarded_for.format(n=n),
         )
     sign_in(
         client,
         biller,
         user.username,
         GOOD_PASSWORD,
-        REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="198.51.100.200, 203.0.113.9",
+        REMOTE_ADDR=remote_addr,
+        HTTP_X_FORWARDED_FOR=forwarded_for.format(n=200),
     )
     assert signed_in(client) is False
 
