@@ -29,13 +29,6 @@ from tests.factories import BillerFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Expected texts are English unless a test says otherwise."""
-    with translation.override("en"):
-        yield
-
-
 SHORT_8 = "Use at least 8 characters."
 SHORT_15 = "Use at least 15 characters."
 LETTERS_2 = "Use at least 2 letters."

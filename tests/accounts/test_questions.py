@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,13 +14,6 @@ from billfold.accounts.questions import (
     security_answers_set,
 )
 from billfold.audit.models import ActivityEvent
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
 
 GOOD_ANSWERS = {
     "question_1": "first_pet",

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from billfold.accounts.hashers import FastArgon2PasswordHasher
 from billfold.accounts.models import SecurityAnswer, UserSession
@@ -17,13 +17,6 @@ from tests.accounts.conftest import GOOD_PASSWORD, UserFactory
 from tests.factories import BillerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Expected texts are English unless a test says otherwise."""
-    with translation.override("en"):
-        yield
 
 
 NEW_PASSWORD = "Quiet-Copper-Kettle-58"
