@@ -58,6 +58,16 @@ def _empty_cache():
 
 
 @pytest.fixture
+def small_altcha(settings):
+    """A tiny proof of work keeps the forgot-password tests fast.
+
+    The browser test solves the real one.
+    """
+    settings.BILLFOLD_ALTCHA_COST = 10
+    settings.BILLFOLD_ALTCHA_MAX_COUNTER = 20
+
+
+@pytest.fixture
 def customer(biller):
     """A customer of ``biller`` whose address of record is indexed."""
     row = CustomerFactory(biller=biller)

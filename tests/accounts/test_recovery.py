@@ -2,9 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
 
 from billfold.accounts.models import OneTimeCode
 from billfold.accounts.questions import security_answers_set
@@ -28,18 +26,7 @@ from tests.accounts.test_recovery_support import (
     wrong,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _small_altcha_and_empty_cache(settings):
-    # A tiny proof of work keeps the suite fast; the widget test uses the real one.
-    settings.BILLFOLD_ALTCHA_COST = 10
-    settings.BILLFOLD_ALTCHA_MAX_COUNTER = 20
-    cache.clear()
-    with translation.override("en"):
-        yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_altcha")]
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ import datetime
 import pytest
 import time_machine
 from altcha import v2
-from django.core.cache import cache
 
 from billfold.accounts.recovery import altcha
 from billfold.accounts.recovery.services import email_mask
 
-
-@pytest.fixture(autouse=True)
-def _small_altcha_and_empty_cache(settings):
-    settings.BILLFOLD_ALTCHA_COST = 10
-    settings.BILLFOLD_ALTCHA_MAX_COUNTER = 20
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("small_altcha")
 
 
 def solved(challenge: dict) -> str:

@@ -9,7 +9,6 @@ request computes the same number of code digests (and no password hash).
 import re
 
 import pytest
-from django.core.cache import cache
 
 from billfold.accounts import codes
 from billfold.accounts.hashers import FastArgon2PasswordHasher
@@ -24,21 +23,12 @@ from tests.accounts.test_recovery_support import (
     url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_altcha")]
 
 VARIABLE = [
     re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'),
     re.compile(r'challenge="[^"]+"'),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _small_altcha_and_empty_cache(settings):
-    settings.BILLFOLD_ALTCHA_COST = 10
-    settings.BILLFOLD_ALTCHA_MAX_COUNTER = 20
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
