@@ -82,6 +82,26 @@ def _reauth_and_run(request, form, action):
     return True, result
 
 
+def _confirm_remove(request, biller, *, remove, removed: str, title: str, what: str):
+    """The page that removes a sign-in method once the current password is given.
+
+    ``remove`` does the removal; ``removed`` is the message shown after it,
+    back on the overview; ``title`` and ``what`` describe it on the page.
+    """
+    form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
+    done, _result = _reauth_and_run(request, form, remove)
+    if done:
+        messages.success(request, removed)
+        return HttpResponseRedirect(
+            reverse("accounts:mfa_overview", args=[biller.slug])
+        )
+    return render(
+        request,
+        "accounts/mfa/confirm_remove.html",
+        {"biller": biller, "form": form, "title": title, "what": what},
+    )
+
+
 # --- the second step at sign-in ---------------------------------------------
 
 
@@ -286,33 +306,20 @@ def mfa_totp_remove(request, biller_slug: str):
         return HttpResponseRedirect(
             reverse("accounts:mfa_overview", args=[biller.slug])
         )
-    form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
-    done, _result = _reauth_and_run(
+    return _confirm_remove(
         request,
-        form,
-        lambda: services.totp_remove(
+        biller,
+        remove=lambda: services.totp_remove(
             user=user,
             actor_kind=ActorKind.CUSTOMER,
             actor_id=user.pk,
             request=request,
         ),
-    )
-    if done:
-        messages.success(request, _("The authenticator app was removed."))
-        return HttpResponseRedirect(
-            reverse("accounts:mfa_overview", args=[biller.slug])
-        )
-    return render(
-        request,
-        "accounts/mfa/confirm_remove.html",
-        {
-            "biller": biller,
-            "form": form,
-            "title": _("Remove the authenticator app"),
-            "what": _(
-                "Codes from your authenticator app will no longer be asked for or accepted."
-            ),
-        },
+        removed=_("The authenticator app was removed."),
+        title=_("Remove the authenticator app"),
+        what=_(
+            "Codes from your authenticator app will no longer be asked for or accepted."
+        ),
     )
 
 
@@ -436,30 +443,17 @@ def mfa_passkey_remove(request, biller_slug: str, passkey_id: int):
     passkey = selectors.passkey_get(user=user, passkey_id=passkey_id)
     if passkey is None:
         raise Http404(_("No such passkey."))
-    form = CurrentPasswordForm(request.POST if request.method == "POST" else None)
-    done, _result = _reauth_and_run(
+    return _confirm_remove(
         request,
-        form,
-        lambda: passkeys.passkey_remove(
+        biller,
+        remove=lambda: passkeys.passkey_remove(
             user=user,
             passkey_id=passkey.pk,
             actor_kind=ActorKind.CUSTOMER,
             actor_id=user.pk,
             request=request,
         ),
-    )
-    if done:
-        messages.success(request, _("The passkey was removed."))
-        return HttpResponseRedirect(
-            reverse("accounts:mfa_overview", args=[biller.slug])
-        )
-    return render(
-        request,
-        "accounts/mfa/confirm_remove.html",
-        {
-            "biller": biller,
-            "form": form,
-            "title": _("Remove the passkey “%(name)s”") % {"name": passkey.name},
-            "what": _("This passkey will no longer sign you in."),
-        },
+        removed=_("The passkey was removed."),
+        title=_("Remove the passkey “%(name)s”") % {"name": passkey.name},
+        what=_("This passkey will no longer sign you in."),
     )
