@@ -140,6 +140,18 @@ def flow_start(request, *, biller, email: str) -> Flow:
     return flow
 
 
+def _no_account_record(request, *, biller, details: dict) -> None:
+    """The event that stands where an account's own event would be, for no account."""
+    event_record(
+        biller=biller,
+        actor_kind=ActorKind.ANONYMOUS,
+        action="password.reset_no_account",
+        outcome=Outcome.FAILURE,
+        request=request,
+        details=details,
+    )
+
+
 def _user(flow: Flow):
     # One query whether or not the flow has a user: the same work either way.
     return get_user_model().objects.filter(pk=flow.user or 0, is_active=True).first()
@@ -186,12 +198,9 @@ def flow_code_send(request, *, biller, flow: Flow) -> bool:
                 context=context,
                 language=get_language() or biller.default_language,
             )
-            event_record(
+            _no_account_record(
+                request,
                 biller=biller,
-                actor_kind=ActorKind.ANONYMOUS,
-                action="password.reset_no_account",
-                outcome=Outcome.FAILURE,
-                request=request,
                 details={"step": "send", "resend": flow.sends > 0},
             )
     flow.sends += 1
@@ -213,14 +222,7 @@ def flow_code_check(request, *, biller, flow: Flow, code: str) -> tuple[bool, in
     user = _user(flow)
     if user is None:
         # code_verify recorded "code.failed" for an account; this is its twin.
-        event_record(
-            biller=biller,
-            actor_kind=ActorKind.ANONYMOUS,
-            action="password.reset_no_account",
-            outcome=Outcome.FAILURE,
-            request=request,
-            details={"step": "code"},
-        )
+        _no_account_record(request, biller=biller, details={"step": "code"})
     if row is None or user is None or row.user_id != user.pk:
         return False, code_tries_left(biller=biller, flow=flow.flow_id, purpose=PURPOSE)
     questions = security_questions_of(user) if biller.security_question_count else []
