@@ -55,7 +55,7 @@ def _register_links(biller) -> list[tuple[str, str]]:
     return links
 
 
-def _url_or_none(name: str, biller) -> str | None:
+def url_or_none(name: str, biller) -> str | None:
     """A page of another part of the accounts app, or None while it is not installed."""
     try:
         return reverse(name, args=[biller.slug])
@@ -97,7 +97,7 @@ def home(request, biller_slug: str):
             {
                 "biller": biller,
                 "summary": summary,
-                "security_url": _url_or_none("accounts:security_overview", biller),
+                "security_url": url_or_none("accounts:security_overview", biller),
             },
         )
     form = SignInForm(request.POST if request.method == "POST" else None)
@@ -115,7 +115,7 @@ def home(request, biller_slug: str):
             "register_links": _register_links(biller),
             "passkey_template": _passkey_template(),
             "next": _next_url(request, biller),
-            "recover_url": _url_or_none("accounts:recover_start", biller),
+            "recover_url": url_or_none("accounts:recover_start", biller),
         },
     )
 

@@ -12,7 +12,7 @@ from django.contrib.auth import HASH_SESSION_KEY
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billfold.accounts.decorators import customer_required
 from billfold.accounts.security import forms, selectors, services
 from billfold.accounts.services import sessions_end_all
+from billfold.accounts.views import url_or_none
 from billfold.billers.selectors import biller_get
 from billfold.core.errors import BillfoldError
 
@@ -28,13 +29,6 @@ EMAIL_CHANGE_SESSION = "bf_email_change"
 
 def _overview_url(biller) -> str:
     return reverse("accounts:security_overview", args=[biller.slug])
-
-
-def _url_or_none(name: str, biller) -> str | None:
-    try:
-        return reverse(name, args=[biller.slug])
-    except NoReverseMatch:
-        return None
 
 
 @customer_required
@@ -51,7 +45,7 @@ def overview(request, biller_slug: str):
             "sessions": selectors.sessions_open(user=user),
             "current_session_key": request.session.session_key,
             "signins": selectors.signins_recent(user=user),
-            "mfa_url": _url_or_none("accounts:mfa_overview", biller),
+            "mfa_url": url_or_none("accounts:mfa_overview", biller),
             "questions_url": (
                 reverse("accounts:security_questions", args=[biller.slug])
                 if biller.security_question_count > 0
