@@ -323,6 +323,15 @@ def test_allocations_up_to_the_payment_amount_are_accepted(payment):
     assert sm.PaymentAllocation.objects.filter(payment=payment).count() == 2
 
 
+def test_allocations_that_sum_exactly_in_cents_are_accepted(contract):
+    # 0.10 + 0.20 is more than 0.30 in floating point; money is counted in cents.
+    payment = PaymentFactory(contract=contract, amount=Decimal("0.30"))
+    with accepted():
+        allocate(payment, "0.10")
+        allocate(payment, "0.20")
+    assert sm.PaymentAllocation.objects.filter(payment=payment).count() == 2
+
+
 def test_two_allocations_summing_over_the_payment_are_refused(payment):
     with refused():
         allocate(payment, "30.00")
