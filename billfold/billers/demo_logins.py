@@ -16,7 +16,7 @@ from billfold.billers.models import Biller, EnrollmentMethod
 PROVIDERS = ("billfold.accounts.demo",)
 
 
-def demo_logins() -> list[tuple[str, str]]:
+def demo_logins(base_url: str | None = None) -> list[tuple[str, str]]:
     logins: list[tuple[str, str]] = []
     for name in PROVIDERS:
         # A provider that is not written yet is skipped; one that is written
@@ -26,7 +26,7 @@ def demo_logins() -> list[tuple[str, str]]:
         except ModuleNotFoundError:
             found = False
         if found:
-            logins.extend(importlib.import_module(name).demo_sign_ins())
+            logins.extend(importlib.import_module(name).demo_sign_ins(base_url=base_url))
     return logins
 
 
@@ -76,7 +76,18 @@ def enrollment_hints() -> list[tuple[str, str]]:
         }
         for method in biller.enrollment_methods:
             text = details.get(method)
-            if text:
+            # Only methods whose registration page exists in this installation.
+            if text and _enrollment_page_exists(method, biller.slug):
                 label = f"{biller.name} ({EnrollmentMethod(method).label})"
                 hints.append((label, text))
     return hints
+
+
+def _enrollment_page_exists(method: str, slug: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(f"enrollment:{method.lower()}", args=[slug])
+    except NoReverseMatch:
+        return False
+    return True

@@ -13,11 +13,11 @@ def test_without_providers_there_are_no_logins(monkeypatch):
 
 def test_logins_of_each_provider_are_listed_in_order(monkeypatch):
     first = types.ModuleType("demo_provider_one")
-    first.demo_sign_ins = lambda: [
+    first.demo_sign_ins = lambda base_url=None: [
         ("Summit holder", "summit-leasing: a@example.com / pw1")
     ]
     second = types.ModuleType("demo_provider_two")
-    second.demo_sign_ins = lambda: [("Agent", "agent / pw2")]
+    second.demo_sign_ins = lambda base_url=None: [("Agent", f"{base_url}/ agent / pw2")]
     monkeypatch.setitem(sys.modules, "demo_provider_one", first)
     monkeypatch.setitem(sys.modules, "demo_provider_two", second)
     monkeypatch.setattr(
@@ -25,15 +25,24 @@ def test_logins_of_each_provider_are_listed_in_order(monkeypatch):
         "PROVIDERS",
         ("demo_provider_one", "missing_provider", "demo_provider_two"),
     )
-    assert demo_logins.demo_logins() == [
+    assert demo_logins.demo_logins(base_url="http://127.0.0.1:8042") == [
         ("Summit holder", "summit-leasing: a@example.com / pw1"),
-        ("Agent", "agent / pw2"),
+        ("Agent", "http://127.0.0.1:8042/ agent / pw2"),
     ]
 
 
 @pytest.mark.django_db
-def test_enrollment_hints_name_real_records_for_each_enabled_method(demo_loaded):
+def test_no_enrollment_hints_while_no_registration_page_exists(demo_loaded):
+    assert demo_logins.enrollment_hints() == []
+
+
+@pytest.mark.django_db
+def test_enrollment_hints_name_real_records_for_each_enabled_method(
+    demo_loaded, monkeypatch
+):
     from billfold.billers.demo_logins import enrollment_hints
+
+    monkeypatch.setattr(demo_logins, "_enrollment_page_exists", lambda method, slug: True)
     from billfold.servicing import models as sm
 
     hints = dict(enrollment_hints())

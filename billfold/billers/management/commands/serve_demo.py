@@ -82,8 +82,11 @@ class Command(BaseCommand):
         self.stdout.write("Stopped.")
 
     def _print_banner(self, base: str) -> None:
-        console = Console(file=cast(IO[str], self.stdout), highlight=False)
-        console.print(f"\n[bold]Billfold demo[/bold] — {base}/\n")
+        console = Console(file=cast(IO[str], self.stdout), highlight=False, soft_wrap=True)
+        console.print(f"\n[bold]Billfold demo[/bold] — {base}/")
+        console.print(
+            f"(Passkeys need a name, not an address: use {base.replace('127.0.0.1', 'localhost')}/ to try them.)\n"
+        )
         table = Table(show_header=True, box=None, pad_edge=False)
         table.add_column("Biller")
         table.add_column("Portal")
@@ -99,7 +102,7 @@ class Command(BaseCommand):
             f"\nAdmin: {base}{reverse('admin:index')}  user [bold]{demo.ADMIN_USERNAME}"
             f"[/bold]  password [bold]{demo.admin_password()}[/bold]"
         )
-        logins = demo_logins()
+        logins = demo_logins(base_url=base)
         if logins:
             console.print("\nReady-made sign-ins:")
             for label, text in logins:
