@@ -713,3 +713,14 @@ def test_boolean_that_is_not_one_is_refused(biller, contract):
     assert caught.value.result.errors == [
         RowError(1, "paperless", "must be true or false")
     ]
+
+
+def test_bad_row_message_is_translated(biller, contract):
+    from django.utils import translation
+
+    with translation.override("es"), pytest.raises(ImportRejected) as caught:
+        run(biller, "invoices", [invoice(amount="-1")], source="facturas.csv")
+    assert caught.value.message == (
+        "facturas.csv línea 1, campo amount: no debe ser negativo. "
+        "No se aplicó nada de este archivo."
+    )
