@@ -211,7 +211,10 @@ def test_errors_speak_the_language_asked_for(client, key):
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert response.status_code == 415
-    assert response.json()["detail"] == "Envíe application/x-ndjson (JSON Lines) o text/csv."
+    assert (
+        response.json()["detail"]
+        == "Envíe application/x-ndjson (JSON Lines) o text/csv."
+    )
 
 
 def test_sync_needs_no_csrf_token(key, contract):
