@@ -49,7 +49,7 @@ def test_prints_portals_admin_login_and_sign_ins(demo_var, children, monkeypatch
     monkeypatch.setattr(
         serve_demo,
         "demo_logins",
-        lambda: [("Summit holder", "a@example.com / secret-1")],
+        lambda base_url=None: [("Summit holder", "a@example.com / secret-1")],
     )
     out = io.StringIO()
     with pytest.raises(SystemExit) as exited:
