@@ -151,12 +151,16 @@ def main() -> None:
             for statement in extra:
                 conn.execute(statement)
             start = time.perf_counter()
-            with conn.transaction(), conn.cursor() as cur, csv_path.open("rb") as fh:
-                with cur.copy(
+            with (
+                conn.transaction(),
+                conn.cursor() as cur,
+                csv_path.open("rb") as fh,
+                cur.copy(
                     f"COPY {table} {copy_columns} FROM STDIN (FORMAT csv)"
-                ) as copy:
-                    while block := fh.read(1 << 20):
-                        copy.write(block)
+                ) as copy,
+            ):
+                while block := fh.read(1 << 20):
+                    copy.write(block)
             seconds = time.perf_counter() - start  # deferred checks ran at commit
             copied = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             conn.execute(f"DROP TABLE {table}")

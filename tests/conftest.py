@@ -34,7 +34,9 @@ def _port_open(host: str, port: int) -> bool:
 def postgres():
     """The test database is PostgreSQL (set DATABASE_URL=postgres://…)."""
     if connection.vendor != "postgresql":
-        service_missing("this test needs PostgreSQL; run with DATABASE_URL=postgres://…")
+        service_missing(
+            "this test needs PostgreSQL; run with DATABASE_URL=postgres://…"
+        )
     return connection
 
 
@@ -52,7 +54,9 @@ def redis_url():
 @pytest.fixture(scope="session")
 def chromium_path():
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        service_missing(f"this test needs Chromium at {CHROMIUM} (apt-get install chromium)")
+        service_missing(
+            f"this test needs Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     return CHROMIUM
 
 

@@ -22,7 +22,12 @@ class UserManager(BaseUserManager):
         return self.get(biller__isnull=True, username__iexact=username)
 
     def create_user(self, username, email="", password=None, *, biller=None, **extra):
-        user = self.model(biller=biller, username=username, email=self.normalize_email(email).lower(), **extra)
+        user = self.model(
+            biller=biller,
+            username=username,
+            email=self.normalize_email(email).lower(),
+            **extra,
+        )
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -34,11 +39,19 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     biller = models.ForeignKey(
-        "billers.Biller", on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        "billers.Biller",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("biller"),
     )
     customer = models.ForeignKey(
-        "servicing.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        "servicing.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("customer"),
     )
     username = models.CharField(_("username"), max_length=150)
@@ -52,8 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Set while a temporary password was used and the first-sign-in steps
     # (new password, security questions, email verification) are not done.
-    setup_required = models.BooleanField(_("first sign-in steps pending"), default=False)
-    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    setup_required = models.BooleanField(
+        _("first sign-in steps pending"), default=False
+    )
+    password_changed_at = models.DateTimeField(
+        _("password changed"), null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -66,12 +83,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             # "JOHN" and "john" are the same username.
-            models.UniqueConstraint(Lower("username"), "biller", name="user_username_per_biller"),
             models.UniqueConstraint(
-                Lower("username"), condition=Q(biller__isnull=True), name="user_username_platform"
+                Lower("username"), "biller", name="user_username_per_biller"
             ),
             models.UniqueConstraint(
-                Lower("email"), "biller", condition=~Q(email=""), name="user_email_per_biller"
+                Lower("username"),
+                condition=Q(biller__isnull=True),
+                name="user_username_platform",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "biller",
+                condition=~Q(email=""),
+                name="user_email_per_biller",
             ),
         ]
 
@@ -88,23 +112,28 @@ class User(AbstractBaseUser, PermissionsMixin):
 class PasswordHistory(models.Model):
     """Earlier password hashes, checked against reuse (biller setting)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history"
+    )
     password = models.CharField(_("password hash"), max_length=128)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="password_history_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
-
 class TemporaryPassword(models.Model):
     """A random password issued by an agent or enrollment E1: single-use, expiring."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="temporary_passwords"
+    )
     password = models.CharField(_("password hash"), max_length=128)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
@@ -118,23 +147,25 @@ class TemporaryPassword(models.Model):
         return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
-
 class SecurityAnswer(models.Model):
     """One security question and its answer, normalised and hashed."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_answers")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="security_answers"
+    )
     question = models.CharField(_("question"), max_length=32)
     answer = models.CharField(_("answer hash"), max_length=128)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "question"], name="security_answer_distinct_question"),
+            models.UniqueConstraint(
+                fields=["user", "question"], name="security_answer_distinct_question"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.question}"
-
 
 
 class CodePurpose(models.TextChoices):
@@ -151,8 +182,12 @@ class OneTimeCode(models.Model):
     buys an attacker more guesses.
     """
 
-    biller = models.ForeignKey("billers.Biller", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="codes")
+    biller = models.ForeignKey(
+        "billers.Biller", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="codes"
+    )
     flow = models.UUIDField(_("flow"), db_index=True)
     purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose.choices)
     destination = models.CharField(_("destination"), max_length=254, blank=True)
@@ -167,7 +202,6 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.flow}"
-
 
 
 class UserSession(models.Model):
@@ -189,7 +223,6 @@ class UserSession(models.Model):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-
 class Passkey(models.Model):
     """A WebAuthn credential that signs the user in."""
 
@@ -204,4 +237,3 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return self.name
-

@@ -30,12 +30,20 @@ class ActivityEvent(models.Model):
     """Who did what to which record, when and from where. Never changed."""
 
     biller = models.ForeignKey(
-        "billers.Biller", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "billers.Biller",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor_kind = models.CharField(_("actor kind"), max_length=16, choices=ActorKind.choices)
+    actor_kind = models.CharField(
+        _("actor kind"), max_length=16, choices=ActorKind.choices
+    )
     actor_id = models.CharField(_("actor"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=64)
-    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
     target_type = models.CharField(_("target type"), max_length=32, blank=True)
     target_id = models.CharField(_("target"), max_length=64, blank=True)
     customer_id = models.BigIntegerField(_("customer"), null=True, blank=True)
@@ -51,9 +59,16 @@ class ActivityEvent(models.Model):
         verbose_name_plural = _("activity events")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["biller", "customer_id", "-created_at"], name="audit_customer_idx"),
-            models.Index(fields=["biller", "target_type", "target_id"], name="audit_target_idx"),
-            models.Index(fields=["biller", "action", "-created_at"], name="audit_action_idx"),
+            models.Index(
+                fields=["biller", "customer_id", "-created_at"],
+                name="audit_customer_idx",
+            ),
+            models.Index(
+                fields=["biller", "target_type", "target_id"], name="audit_target_idx"
+            ),
+            models.Index(
+                fields=["biller", "action", "-created_at"], name="audit_action_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,9 @@ def demo_logins(base_url: str | None = None) -> list[tuple[str, str]]:
         except ModuleNotFoundError:
             found = False
         if found:
-            logins.extend(importlib.import_module(name).demo_sign_ins(base_url=base_url))
+            logins.extend(
+                importlib.import_module(name).demo_sign_ins(base_url=base_url)
+            )
     return logins
 
 

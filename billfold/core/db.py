@@ -13,7 +13,9 @@ extra cost over the plain one it replaces), a trigger on SQLite.
 from django.db import migrations
 
 
-def _same_biller_sql(vendor: str, table: str, column: str, parent: str) -> tuple[list[str], list[str]]:
+def _same_biller_sql(
+    vendor: str, table: str, column: str, parent: str
+) -> tuple[list[str], list[str]]:
     name = f"bf_{table}_{column}_same_biller"[:63]
     if vendor == "postgresql":
         return (
@@ -40,7 +42,9 @@ def _same_biller_sql(vendor: str, table: str, column: str, parent: str) -> tuple
     return [], []
 
 
-def _parent_guard_sql(vendor: str, table: str, column: str, parent: str) -> tuple[list[str], list[str]]:
+def _parent_guard_sql(
+    vendor: str, table: str, column: str, parent: str
+) -> tuple[list[str], list[str]]:
     """SQLite only: refuse deleting or re-homing a parent row that children name.
 
     PostgreSQL's composite foreign key already covers both directions.
@@ -85,8 +89,15 @@ class SameBillerForeignKey(_VendorOperation):
     """Guard ``table.column → parent`` (``vendors`` limits it, e.g. to re-create
     SQLite triggers lost when a migration rebuilt the table)."""
 
-    def __init__(self, table: str, column: str, parent: str, vendors: tuple[str, ...] = ()) -> None:
-        self.table, self.column, self.parent, self.vendors = table, column, parent, vendors
+    def __init__(
+        self, table: str, column: str, parent: str, vendors: tuple[str, ...] = ()
+    ) -> None:
+        self.table, self.column, self.parent, self.vendors = (
+            table,
+            column,
+            parent,
+            vendors,
+        )
 
     def deconstruct(self):
         kwargs = {"vendors": self.vendors} if self.vendors else {}
@@ -114,7 +125,9 @@ class SameBillerParentGuard(SameBillerForeignKey):
 class RunVendorSQL(_VendorOperation):
     """Run ``{vendor: (forward_statements, backward_statements)}``."""
 
-    def __init__(self, statements: dict[str, tuple[list[str], list[str]]], description: str) -> None:
+    def __init__(
+        self, statements: dict[str, tuple[list[str], list[str]]], description: str
+    ) -> None:
         self.statements, self.description = statements, description
 
     def deconstruct(self):

@@ -50,7 +50,9 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    o.strip()
+    for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",")
+    if o.strip()
 ]
 
 INSTALLED_APPS = [
@@ -98,7 +100,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [
             BASE_DIR / "billfold" / "templates",
-            *(BASE_DIR / "billfold" / "accounts" / sub / "templates" for sub in ACCOUNT_PARTS),
+            *(
+                BASE_DIR / "billfold" / "accounts" / sub / "templates"
+                for sub in ACCOUNT_PARTS
+            ),
         ],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -167,7 +172,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 # A local list of breached-password SHA-1 hashes (one per line, optionally
 # ":count"); checked offline on every new password. Empty: common list only.
-BILLFOLD_BREACHED_PASSWORDS_FILE = os.environ.get("BILLFOLD_BREACHED_PASSWORDS_FILE", "")
+BILLFOLD_BREACHED_PASSWORDS_FILE = os.environ.get(
+    "BILLFOLD_BREACHED_PASSWORDS_FILE", ""
+)
 # Number of reverse proxies in front of the app; 0 means REMOTE_ADDR is the client.
 BILLFOLD_TRUSTED_PROXIES = int(os.environ.get("BILLFOLD_TRUSTED_PROXIES", "0"))
 

@@ -13,7 +13,9 @@ BILLFOLD_DEMO = env_bool("BILLFOLD_DEMO", default=False)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production needs DATABASE_URL=postgres://…")
 if not REDIS_URL:
-    raise ImproperlyConfigured("Production needs REDIS_URL: throttle counters live there.")
+    raise ImproperlyConfigured(
+        "Production needs REDIS_URL: throttle counters live there."
+    )
 # A new PostgreSQL connection costs ~9 ms; keep them open between requests.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "600"))
 

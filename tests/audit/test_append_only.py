@@ -120,7 +120,9 @@ def test_sql_delete_is_refused_by_the_database(event, flush_blocking_guards):
     assert ActivityEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_sql_delete_of_the_whole_table_is_refused_by_the_database(event, flush_blocking_guards):
+def test_sql_delete_of_the_whole_table_is_refused_by_the_database(
+    event, flush_blocking_guards
+):
     with pytest.raises(DatabaseError, match="append-only"):
         run_sql("DELETE FROM audit_activityevent", [])
     assert ActivityEvent.objects.count() == 1

@@ -42,7 +42,9 @@ def test_enrollment_hints_name_real_records_for_each_enabled_method(
 ):
     from billfold.billers.demo_logins import enrollment_hints
 
-    monkeypatch.setattr(demo_logins, "_enrollment_page_exists", lambda method, slug: True)
+    monkeypatch.setattr(
+        demo_logins, "_enrollment_page_exists", lambda method, slug: True
+    )
     from billfold.servicing import models as sm
 
     hints = dict(enrollment_hints())

@@ -32,17 +32,29 @@ def test_every_guarded_foreign_key_has_its_database_guard(flush_blocking_guards)
     else:
         found = _names("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         expected = {
-            f"bf_{t}_{c}_same_biller"[:63] + suffix for t, c in GUARDED for suffix in ("_ins", "_upd")
-        } | {f"bf_{t}_{c}_parent"[:63] + suffix for t, c in GUARDED for suffix in ("_upd", "_del")}
+            f"bf_{t}_{c}_same_biller"[:63] + suffix
+            for t, c in GUARDED
+            for suffix in ("_ins", "_upd")
+        } | {
+            f"bf_{t}_{c}_parent"[:63] + suffix
+            for t, c in GUARDED
+            for suffix in ("_upd", "_del")
+        }
     assert expected - found == set()
 
 
 @pytest.mark.django_db
 def test_the_allocation_cap_triggers_exist():
     if connection.vendor == "postgresql":
-        found = _names("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'bf_allocation%%'")
+        found = _names(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'bf_allocation%%'"
+        )
         expected = {"bf_allocation_cap", "bf_allocation_cap_payment"}
     else:
         found = _names("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        expected = {"bf_allocation_cap_ins", "bf_allocation_cap_upd", "bf_allocation_cap_payment"}
+        expected = {
+            "bf_allocation_cap_ins",
+            "bf_allocation_cap_upd",
+            "bf_allocation_cap_payment",
+        }
     assert expected - found == set()

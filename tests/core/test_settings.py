@@ -12,9 +12,15 @@ PROBE = (
 
 
 def _run(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env={**clean, **env}, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -31,8 +37,15 @@ def test_production_refuses_missing_redis():
 
 
 def test_production_keeps_connections_and_secures_cookies():
-    result = _run(DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/0")
+    result = _run(
+        DATABASE_URL="postgres://u@127.0.0.1:5432/x",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "False", "600", "django.core.cache.backends.redis.RedisCache"
+        "True",
+        "True",
+        "False",
+        "600",
+        "django.core.cache.backends.redis.RedisCache",
     ]

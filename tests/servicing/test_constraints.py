@@ -295,7 +295,9 @@ def test_moving_a_customer_with_contracts_to_another_biller_is_refused(
         sm.Customer.objects.filter(pk=contract.customer_id).update(biller=other_biller)
 
 
-def test_deleting_a_contract_with_invoices_in_sql_is_refused(flush_blocking_guards, contract):
+def test_deleting_a_contract_with_invoices_in_sql_is_refused(
+    flush_blocking_guards, contract
+):
     InvoiceFactory(contract=contract)
     with refused(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM servicing_contract WHERE id = %s", [contract.pk])

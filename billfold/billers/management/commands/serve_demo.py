@@ -82,7 +82,9 @@ class Command(BaseCommand):
         self.stdout.write("Stopped.")
 
     def _print_banner(self, base: str) -> None:
-        console = Console(file=cast(IO[str], self.stdout), highlight=False, soft_wrap=True)
+        console = Console(
+            file=cast(IO[str], self.stdout), highlight=False, soft_wrap=True
+        )
         console.print(f"\n[bold]Billfold demo[/bold] — {base}/")
         console.print(
             f"(Passkeys need a name, not an address: use {base.replace('127.0.0.1', 'localhost')}/ to try them.)\n"

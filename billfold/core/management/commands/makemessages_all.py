@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run makemessages for Spanish in the project and in every app with a locale/."
+    help = (
+        "Run makemessages for Spanish in the project and in every app with a locale/."
+    )
 
     def handle(self, *args, **options):
         root = Path(settings.BASE_DIR) / "billfold"
@@ -28,8 +30,13 @@ class Command(BaseCommand):
                     if p != locale_dir and p.is_dir()
                 ]
                 ignore = ["migrations/*", ".venv/*", *nested]
-                call_command("makemessages", locale=["es"], ignore_patterns=ignore,
-                             no_obsolete=True, verbosity=0)
+                call_command(
+                    "makemessages",
+                    locale=["es"],
+                    ignore_patterns=ignore,
+                    no_obsolete=True,
+                    verbosity=0,
+                )
             finally:
                 os.chdir(here)
             self.stdout.write(f"Updated {locale_dir / 'es/LC_MESSAGES/django.po'}")
