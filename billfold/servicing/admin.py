@@ -119,12 +119,10 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-class ContactInline(admin.TabularInline):
-    model = sm.Contact
-    fk_name = "customer"
-    fields = readonly_fields = ("external_id", "name", "email_raw", "phone")
+class ReadOnlyInline(admin.TabularInline):
+    """Related rows shown for reading; they are changed through their own page."""
+
     extra = 0
-    show_change_link = True
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -134,7 +132,14 @@ class ContactInline(admin.TabularInline):
         return False
 
 
-class ContractInline(admin.TabularInline):
+class ContactInline(ReadOnlyInline):
+    model = sm.Contact
+    fk_name = "customer"
+    fields = readonly_fields = ("external_id", "name", "email_raw", "phone")
+    show_change_link = True
+
+
+class ContractInline(ReadOnlyInline):
     model = sm.Contract
     fk_name = "customer"
     fields = readonly_fields = (
@@ -143,15 +148,7 @@ class ContractInline(admin.TabularInline):
         "in_service_approved",
         "billing_postal_code",
     )
-    extra = 0
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(sm.Customer)
@@ -306,18 +303,10 @@ class InvoiceAdmin(ImportedRecordAdmin):
         }
 
 
-class PaymentAllocationInline(admin.TabularInline):
+class PaymentAllocationInline(ReadOnlyInline):
     model = sm.PaymentAllocation
     fk_name = "payment"
     fields = readonly_fields = ("invoice", "amount")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(sm.Payment)
