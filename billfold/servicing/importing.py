@@ -11,6 +11,7 @@ batches, so memory stays flat however long the file is. The CLI
 """
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -118,6 +119,38 @@ class UnreadableRow(dict):
         self.reason = reason
 
 
+class JsonLine:
+    """One line of a JSON Lines file, not yet decoded.
+
+    The import decodes it only when it has to check the row: a line equal to
+    the one a stored record was imported from is recognised by its digest.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    @property
+    def digest(self) -> bytes:
+        return hashlib.blake2b(
+            self.data.rstrip(b"\r\n"), digest_size=16, person=b"billfold-jsonl"
+        ).digest()
+
+    def decoded(self) -> dict:
+        try:
+            row = _JSON.decode(self.data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return UnreadableRow(_("is not valid JSON (%(error)s)") % {"error": exc})
+        if not isinstance(row, dict):
+            return UnreadableRow(_("is not a JSON object"))
+        return row
+
+
+def _as_row(raw: Any) -> Mapping[str, Any]:
+    return raw.decoded() if raw.__class__ is JsonLine else raw
+
+
 RejectWriter = Callable[[RowError, Mapping[str, Any]], None]
 
 
@@ -150,25 +183,20 @@ def file_format(name: str) -> str | None:
     return None
 
 
-def read_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, dict]]:
-    """Rows of a JSON Lines stream with their line numbers; blank lines skipped."""
+def read_json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, JsonLine]]:
+    """Lines of a JSON Lines stream with their numbers; blank lines skipped."""
     for number, line in enumerate(lines, start=1):
         if number == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line.strip():
             continue
-        try:
-            row = _JSON.decode(line.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield (
-                number,
-                UnreadableRow(_("is not valid JSON (%(error)s)") % {"error": exc}),
-            )
-            continue
-        if not isinstance(row, dict):
-            yield number, UnreadableRow(_("is not a JSON object"))
-            continue
-        yield number, row
+        yield number, JsonLine(line)
+
+
+def read_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, dict]]:
+    """Rows of a JSON Lines stream with their line numbers; blank lines skipped."""
+    for number, line in read_json_lines(lines):
+        yield number, line.decoded()
 
 
 def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
@@ -209,8 +237,9 @@ def read_csv(lines: Iterable[bytes]) -> Iterator[tuple[int, dict]]:
         start = reader.line_num + 1
 
 
-def read_rows(lines: Iterable[bytes], fmt: str) -> Iterator[tuple[int, dict]]:
-    return read_jsonl(lines) if fmt == "jsonl" else read_csv(lines)
+def read_rows(lines: Iterable[bytes], fmt: str) -> Iterator[tuple[int, Any]]:
+    """Rows for ``import_rows``: JSON lines are decoded only when checked."""
+    return read_json_lines(lines) if fmt == "jsonl" else read_csv(lines)
 
 
 def estimate_rows(path: Path, sample_bytes: int = 65536) -> int:
@@ -239,6 +268,14 @@ class _Run:
         self.ref_ids: dict[str, int] = {}
         self.pending: tuple[int, Callable[[], list[Written]]] | None = None
         self.writer = writer_for(spec, biller)
+        # Fingerprints are looked up while they keep matching, and tried again
+        # every few batches (a first run finds none, and should not wait).
+        self.batches = 0
+        self.matched = False
+        self.earlier: dict[str, int] = {}
+        self._key_in_line = re.compile(
+            rb'"' + spec.key_field.encode() + rb'"\s*:\s*"([^"\\]*)"'
+        )
 
     def close(self) -> None:
         self.writer.close()
@@ -255,20 +292,86 @@ class _Run:
         if self.rejects is not None:
             self.rejects(error, raw)
 
-    def parse(self, line: int, raw: Mapping[str, Any]) -> ParsedRow | None:
+    def parse(self, line: int, raw: Any) -> ParsedRow | None:
+        digest = None
+        if raw.__class__ is JsonLine:
+            if self.spec.fast:
+                digest = raw.digest
+            raw = raw.decoded()
         if isinstance(raw, UnreadableRow):
             self.reject(line, "", raw.reason, raw)
             return None
         try:
-            return self.spec.parse(line, raw, self.biller)
+            return self.spec.parse(line, raw, self.biller, digest)
         except FieldInvalid as exc:
             self.reject(line, exc.field, exc.reason, raw)
             return None
 
-    def flush(self, batch: list[ParsedRow], *, check_only: bool = False) -> None:
+    def unchanged_keys(self, rows: list[tuple[int, Any]]) -> list[str | None]:
+        """For each row, its key if it is the line its stored record came from.
+
+        The key is read from the line without decoding it. A wrong reading
+        cannot match: a stored digest is that of a line whose key is the one
+        it is stored under, and the same bytes have the same key.
+        """
+        found: list[str | None] = [None] * len(rows)
+        if not self.spec.fast:
+            return found
+        self.batches += 1
+        if not self.matched and self.batches % 16 != 1:
+            return found
+        wanted: dict[int, tuple[str, bytes]] = {}
+        search = self._key_in_line.search
+        for i, (_line, raw) in enumerate(rows):
+            if raw.__class__ is JsonLine:
+                match = search(raw.data)
+                if match:
+                    try:
+                        key = match.group(1).decode("utf-8")
+                    except UnicodeDecodeError:
+                        continue
+                    wanted[i] = (key, raw.digest)
+        if not wanted:
+            return found
+        self.finish_pending()
+        stored, self.earlier = self.writer.stored_digests(
+            sorted({k for k, _d in wanted.values()})
+        )
+        for i, (key, digest) in wanted.items():
+            if stored.get(key) == digest:
+                found[i] = key
+        self.matched = any(found)
+        return found
+
+    def _check_unchanged(self, unchanged: list[tuple[str, int, Any]], check_only):
+        """Refuse unchanged rows whose key an earlier batch had; count the others."""
+        # Met in an earlier batch: looked up with the digests (unchanged_keys).
+        earlier = self.earlier
+        kept = []
+        for key, line, raw in unchanged:
+            first = earlier.get(key)
+            if first is not None:
+                self.reject(
+                    line, self.spec.key_field, _duplicate(key, first), _as_row(raw)
+                )
+                continue
+            kept.append((key, line))
+        if kept and not check_only:
+            self.writer.add_seen(kept)
+            self.result.unchanged += len(kept)
+
+    def flush(
+        self,
+        batch: list[ParsedRow],
+        unchanged: list[tuple[str, int, Any]] | None = None,
+        *,
+        check_only: bool = False,
+    ) -> None:
         """Check the batch against the database, then write it."""
         spec = self.spec
         self.finish_pending()
+        if unchanged:
+            self._check_unchanged(unchanged, check_only)
         batch = self._resolve_refs(batch)
         if not batch:
             return
@@ -350,11 +453,7 @@ class _Run:
             first = earlier.get(row.key)
             if first is not None:
                 self.reject(
-                    row.line,
-                    self.spec.key_field,
-                    _("%(key)s appears twice in this file (first on line %(line)d)")
-                    % {"key": row.key, "line": first},
-                    row.raw,
+                    row.line, self.spec.key_field, _duplicate(row.key, first), row.raw
                 )
                 continue
             earlier[row.key] = row.line
@@ -512,45 +611,71 @@ class _Stop(Exception):
     """Internal: a bad row stops the file."""
 
 
+def _duplicate(key: str, first: int) -> str:
+    return _("%(key)s appears twice in this file (first on line %(line)d)") % {
+        "key": key,
+        "line": first,
+    }
+
+
 def _read_all(run: _Run, rows, progress) -> None:
-    """Parse the rows into batches and flush each one."""
+    """Read the rows in batches, check and flush each one."""
+    chunk: list[tuple[int, Any]] = []
+    read = 0
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= BATCH_SIZE:
+            read += len(chunk)
+            _read_batch(run, chunk)
+            chunk = []
+            if progress is not None:
+                progress(read)
+    read += len(chunk)
+    _read_batch(run, chunk)
+    run.finish_pending()
+    if progress is not None:
+        progress(read)
+
+
+def _read_batch(run: _Run, chunk: list[tuple[int, Any]]) -> None:
     spec = run.spec
     batch: list[ParsedRow] = []
-    keys: set[str] = set()
-    read = 0
-    for line, raw in rows:
-        read += 1
+    unchanged: list[tuple[str, int, Any]] = []
+    keys: dict[str, int] = {}
+    for (line, raw), key in zip(chunk, run.unchanged_keys(chunk), strict=True):
         try:
+            if key is not None:
+                # The very line the stored record came from: nothing to check
+                # but that its key is not in the file twice.
+                first = keys.get(key)
+                if first is not None:
+                    run.reject(
+                        line, spec.key_field, _duplicate(key, first), _as_row(raw)
+                    )
+                    continue
+                keys[key] = line
+                unchanged.append((key, line, raw))
+                continue
             parsed = run.parse(line, raw)
             if parsed is not None and parsed.key in keys:
-                first = next(r.line for r in batch if r.key == parsed.key)
                 run.reject(
                     line,
                     spec.key_field,
-                    _("%(key)s appears twice in this file (first on line %(line)d)")
-                    % {"key": parsed.key, "line": first},
-                    raw,
+                    _duplicate(parsed.key, keys[parsed.key]),
+                    parsed.raw,
                 )
                 parsed = None
         except _Stop:
             # An earlier row of the batch may be the first bad one.
-            run.flush(batch, check_only=True)
+            run.flush(batch, unchanged, check_only=True)
             raise
         if parsed is None:
             continue
         if parsed.emails is not None:
             run.note_invalid_emails(parsed)
-        keys.add(parsed.key)
+        keys[parsed.key] = parsed.line
         batch.append(parsed)
-        if len(batch) >= BATCH_SIZE:
-            run.flush(batch)
-            batch, keys = [], set()
-            if progress is not None:
-                progress(read)
-    run.flush(batch)
-    run.finish_pending()
-    if progress is not None:
-        progress(read)
+    run.flush(batch, unchanged)
 
 
 def import_rows(

@@ -56,6 +56,8 @@ class ParsedRow(NamedTuple):
     emails: EmailSplit | None
     allocations: list[Allocation] | None
     raw: Mapping[str, Any]
+    # Fingerprint of the file line the row was read from (see ``fast``).
+    digest: bytes | None = None
 
 
 # -- value parsers -----------------------------------------------------------
@@ -226,12 +228,19 @@ class RecordSpec:
     ref_column: str | None = None
     email_field: str | None = None
     email_source: str | None = None
+    # Rows of this type carry the fingerprint of the line they were imported
+    # from (``import_digest``), and a re-run does not check a line whose
+    # fingerprint is the stored one. Only for types whose checks have no effect
+    # beyond the row itself (no email warnings, no allocations).
+    fast: bool = False
     allowed: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allowed", frozenset(self.fields))
 
-    def parse(self, line: int, raw: Mapping[str, Any], biller) -> ParsedRow:
+    def parse(
+        self, line: int, raw: Mapping[str, Any], biller, digest: bytes | None = None
+    ) -> ParsedRow:
         row = Row(raw, self.allowed)
         key = row.text(self.key_field, self.model, self.key_column, required=True)
         ref = None
@@ -246,7 +255,7 @@ class RecordSpec:
         if self.email_field:
             emails = indexable_emails(values[self.email_field], biller.placeholder_set)
         allocations = values.pop("_allocations", None)
-        return ParsedRow(line, key, ref, values, emails, allocations, raw)
+        return ParsedRow(line, key, ref, values, emails, allocations, raw, digest)
 
 
 def _customer_values(row: Row, biller) -> dict[str, Any]:
@@ -566,6 +575,7 @@ SPECS: dict[str, RecordSpec] = {
             ref_field="contract",
             ref_model=sm.Contract,
             ref_column="contract_id",
+            fast=True,
         ),
         RecordSpec(
             "payments",
@@ -590,6 +600,7 @@ SPECS: dict[str, RecordSpec] = {
             ref_field="contract",
             ref_model=sm.Contract,
             ref_column="contract_id",
+            fast=True,
         ),
         RecordSpec(
             "service-visits",
@@ -602,6 +613,7 @@ SPECS: dict[str, RecordSpec] = {
             ref_field="contract",
             ref_model=sm.Contract,
             ref_column="contract_id",
+            fast=True,
         ),
     )
 }

@@ -40,6 +40,24 @@ def chunks(items: Sequence[Any], size: int = CHUNK):
         yield items[start : start + size]
 
 
+def digests_by_key(spec: RecordSpec, biller, keys: list[str]) -> dict[str, bytes]:
+    """``{key: import_digest}`` of the biller's rows of ``keys`` that have one."""
+    found: dict[str, bytes] = {}
+    if not keys:
+        return found
+    table, column = spec.model._meta.db_table, spec.key_column
+    with connection.cursor() as cursor:
+        for part in chunks(keys):
+            marks = ",".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT {column}, import_digest FROM {table} WHERE biller_id = %s "
+                f"AND {column} IN ({marks}) AND import_digest IS NOT NULL",
+                [biller.pk, *part],
+            )
+            found.update((k, bytes(d)) for k, d in cursor.fetchall())
+    return found
+
+
 def ids_by_key(model, column: str, biller, keys: list[str]) -> dict[str, int]:
     """``{key: id}`` of the biller's rows whose ``column`` is one of ``keys``."""
     found: dict[str, int] = {}
@@ -128,6 +146,10 @@ class OrmWriter:
         """Keys of the staged rows met in an earlier batch, with that line."""
         return self.seen.earlier([row.key for row in self.staged])
 
+    def stored_digests(self, keys: list[str]):
+        """``({key: import_digest}, {key: line met before in this file})``."""
+        return digests_by_key(self.spec, self.biller, keys), self.seen.earlier(keys)
+
     def write(self, rows: list[ParsedRow], now) -> list[Written]:
         written = self._write(rows, now)
         self.seen.add([(row.key, row.line) for row in rows])
@@ -144,18 +166,30 @@ class OrmWriter:
         spec, model = self.spec, self.spec.model
         stored: dict[str, dict[str, Any]] = {}
         keys = [row.key for row in rows]
+        digest = ("import_digest",) if spec.fast else ()
         for part in chunks(keys):
             for values in model._default_manager.filter(
                 biller=self.biller, **{f"{spec.key_column}__in": part}
-            ).values("id", spec.key_column, *spec.columns):
+            ).values("id", spec.key_column, *spec.columns, *digest):
                 stored[values[spec.key_column]] = values
-        new, changed = [], []
+        new, changed, fingerprinted = [], [], []
         for row in rows:
             current = stored.get(row.key)
             if current is None:
                 new.append(row)
             elif any(current[c] != row.values[c] for c in spec.columns):
                 changed.append((current["id"], row))
+            elif row.digest is not None and row.digest != _bytes(
+                current["import_digest"]
+            ):
+                # Equal to what is stored: not written, only its fingerprint.
+                fingerprinted.append((current["id"], row.digest))
+        if fingerprinted:
+            model._default_manager.bulk_update(
+                [model(id=pk, import_digest=d) for pk, d in fingerprinted],
+                ["import_digest"],
+                batch_size=CHUNK,
+            )
         written: list[Written] = []
         if new:
             objs = model._default_manager.bulk_create(
@@ -166,6 +200,7 @@ class OrmWriter:
                         updated_at=now,
                         **{spec.key_column: row.key},
                         **row.values,
+                        **({"import_digest": row.digest} if spec.fast else {}),
                     )
                     for row in new
                 ],
@@ -176,14 +211,23 @@ class OrmWriter:
             ]
         if changed:
             objs = [
-                model(id=pk, biller=self.biller, updated_at=now, **row.values)
+                model(
+                    id=pk,
+                    biller=self.biller,
+                    updated_at=now,
+                    **row.values,
+                    **({"import_digest": row.digest} if spec.fast else {}),
+                )
                 for pk, row in changed
             ]
             model._default_manager.bulk_update(
-                objs, [*spec.columns, "updated_at"], batch_size=CHUNK
+                objs, [*spec.columns, *digest, "updated_at"], batch_size=CHUNK
             )
             written += [Written(pk, False, row) for pk, row in changed]
         return written
+
+    def add_seen(self, rows: list[tuple[str, int]]) -> None:
+        self.seen.add(rows)
 
     def close(self) -> None:
         self.seen.close()
@@ -198,6 +242,7 @@ class PostgresWriter:
         self.table = model._meta.db_table
         self.stage_table = "bf_import_stage"
         self.seen = SeenKeys.table
+        self.fast = spec.fast
         self.pool: ThreadPoolExecutor | None = None
         self.columns = [spec.key_column, *spec.columns]
         fields = _by_column(model)
@@ -213,26 +258,48 @@ class PostgresWriter:
         # Fields the import does not carry get their model default on insert
         # (Django declares no database defaults).
         handled = {"id", "biller_id", "created_at", "updated_at", *self.columns}
+        if self.fast:
+            handled.add("import_digest")
+            definitions += ", import_digest bytea"
+        digest_col = ", import_digest" if self.fast else ""
+        changed = (
+            f"({_prefixed(spec.columns, 't.')}) IS DISTINCT FROM "
+            f"({_prefixed(spec.columns, 'EXCLUDED.')})"
+        )
         self.defaults = {
             c: f.get_default() for c, f in fields.items() if c not in handled
         }
-        quoted = ", ".join([*self.columns, *self.defaults])
-        compared = ", ".join(spec.columns)
+        quoted = ", ".join([*self.columns, *self.defaults]) + digest_col
         self.upsert = (
             f"INSERT INTO {self.table} AS t (biller_id, {quoted}, created_at, updated_at) "
-            f"SELECT %(biller)s, {', '.join(['s.' + c for c in self.columns] + [f'%({c})s' for c in self.defaults])}, "
-            "%(now)s, %(now)s "
+            f"SELECT %(biller)s, {', '.join(['s.' + c for c in self.columns] + [f'%({c})s' for c in self.defaults])}"
+            + (", s.import_digest" if self.fast else "")
+            + ", %(now)s, %(now)s "
             f"FROM {self.stage_table} s LEFT JOIN LATERAL (SELECT * FROM {self.table} x "
             f"WHERE x.biller_id = %(biller)s AND x.{spec.key_column} = s.{spec.key_column} "
             "LIMIT 1) o ON true "
             f"WHERE o.id IS NULL OR ({', '.join('o.' + c for c in spec.columns)}) "
             f"IS DISTINCT FROM ({', '.join('s.' + c for c in spec.columns)}) "
-            f"ON CONFLICT (biller_id, {spec.key_column}) DO UPDATE SET "
+            + (
+                "OR (s.import_digest IS NOT NULL "
+                "AND s.import_digest IS DISTINCT FROM o.import_digest) "
+                if self.fast
+                else ""
+            )
+            + f"ON CONFLICT (biller_id, {spec.key_column}) DO UPDATE SET "
             + ", ".join(f"{c} = EXCLUDED.{c}" for c in spec.columns)
-            + ", updated_at = EXCLUDED.updated_at "
-            f"WHERE (t.{compared.replace(', ', ', t.')}) IS DISTINCT FROM "
-            f"(EXCLUDED.{compared.replace(', ', ', EXCLUDED.')}) "
-            f"RETURNING t.id, t.{spec.key_column}, (t.xmax = 0)"
+            + (
+                # A row equal to the stored one only takes the new fingerprint:
+                # its updated_at stays, and it is not counted as updated.
+                ", import_digest = EXCLUDED.import_digest, updated_at = CASE WHEN "
+                f"{changed} THEN EXCLUDED.updated_at ELSE t.updated_at END "
+                f"WHERE {changed} OR (EXCLUDED.import_digest IS NOT NULL AND "
+                "EXCLUDED.import_digest IS DISTINCT FROM t.import_digest) "
+                if self.fast
+                else f", updated_at = EXCLUDED.updated_at WHERE {changed} "
+            )
+            + f"RETURNING t.id, t.{spec.key_column}, (t.xmax = 0), "
+            "(t.updated_at = %(now)s)"
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.stage_table}")
@@ -252,7 +319,9 @@ class PostgresWriter:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {self.stage_table}")
             copy = (
-                f"COPY {self.stage_table} (line, {', '.join(self.columns)}) FROM STDIN"
+                f"COPY {self.stage_table} (line, {', '.join(self.columns)}"
+                + (", import_digest" if self.fast else "")
+                + ") FROM STDIN"
             )
             with cursor.cursor.copy(copy) as cp:
                 write = cp.write_row
@@ -262,7 +331,10 @@ class PostgresWriter:
                         values = list(values)
                         for i in json_at:
                             values[i] = _json(values[i])
-                    write((row.line, row.key, *values))
+                    if self.fast:
+                        write((row.line, row.key, *values, row.digest))
+                    else:
+                        write((row.line, row.key, *values))
 
     def earlier(self) -> dict[str, int]:
         key = self.spec.key_column
@@ -303,13 +375,46 @@ class PostgresWriter:
             cursor.execute(self.upsert, params)
             written = [
                 Written(pk, inserted, by_key[key])
-                for pk, key, inserted in cursor.fetchall()
+                for pk, key, inserted, changed in cursor.fetchall()
+                if changed
             ]
             cursor.execute(
                 f"INSERT INTO {self.seen} (k, line) "
                 f"SELECT {self.spec.key_column}, line FROM {self.stage_table}"
             )
         return written
+
+    def stored_digests(self, keys: list[str]):
+        """``({key: import_digest}, {key: line met before in this file})``.
+
+        One index probe per key (see the upsert): with ``= ANY(...)`` the
+        planner read all of the biller's rows for every batch.
+        """
+        digests: dict[str, bytes] = {}
+        earlier: dict[str, int] = {}
+        if not keys:
+            return digests, earlier
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT u.k, o.d, (SELECT seen.line FROM {self.seen} seen "
+                "WHERE seen.k = u.k) FROM unnest(string_to_array(%s, E'\\n')) u(k) "
+                f"LEFT JOIN LATERAL (SELECT x.import_digest AS d FROM {self.table} x "
+                f"WHERE x.biller_id = %s AND x.{self.spec.key_column} = u.k LIMIT 1) "
+                "o ON true",
+                ["\n".join(keys), self.biller.pk],
+            )
+            for key, digest, line in cursor.fetchall():
+                if digest is not None:
+                    digests[key] = bytes(digest)
+                if line is not None:
+                    earlier[key] = line
+        return digests, earlier
+
+    def add_seen(self, rows: list[tuple[str, int]]) -> None:
+        copy = f"COPY {self.seen} (k, line) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(copy) as cp:
+            for row in rows:
+                cp.write_row(row)
 
     def shutdown(self) -> None:
         """Wait for the helper thread, if any, and stop it."""
@@ -323,6 +428,14 @@ class PostgresWriter:
             cursor.execute(f"DROP TABLE IF EXISTS {self.stage_table}")
             cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
             cursor.execute("RESET jit")
+
+
+def _prefixed(columns: Sequence[str], prefix: str) -> str:
+    return ", ".join(prefix + c for c in columns)
+
+
+def _bytes(value) -> bytes | None:
+    return None if value is None else bytes(value)
 
 
 def _json(value: Any) -> str:

@@ -139,6 +139,9 @@ class Invoice(BillerScoped):
         _("delivery status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.UNSENT
     )
     lines = models.JSONField(_("lines"), default=list, blank=True)
+    # Fingerprint of the import line this row was last written from; NULL when
+    # it was written any other way. A re-run skips checking lines that match.
+    import_digest = models.BinaryField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("invoice")
@@ -204,6 +207,9 @@ class Credit(BillerScoped):
     amount = models.DecimalField(_("amount"), **MONEY)
     open_amount = models.DecimalField(_("unapplied amount"), **MONEY)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Fingerprint of the import line this row was last written from; NULL when
+    # it was written any other way. A re-run skips checking lines that match.
+    import_digest = models.BinaryField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("credit")
@@ -233,6 +239,9 @@ class ServiceVisit(BillerScoped):
     status = models.CharField(_("status"), max_length=16, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
     service = models.CharField(_("service"), max_length=200)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
+    # Fingerprint of the import line this row was last written from; NULL when
+    # it was written any other way. A re-run skips checking lines that match.
+    import_digest = models.BinaryField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("service visit")
