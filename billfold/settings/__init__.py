@@ -170,6 +170,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# The public address of this installation, for links in mail sent outside a
+# request (commands, the worker). Requests use their own host.
+BILLFOLD_BASE_URL = os.environ.get("BILLFOLD_BASE_URL", "")
 # A local list of breached-password SHA-1 hashes (one per line, optionally
 # ":count"); checked offline on every new password. Empty: common list only.
 BILLFOLD_BREACHED_PASSWORDS_FILE = os.environ.get(
