@@ -18,8 +18,12 @@ ZERO = Decimal("0.00")
 
 def _fk(to: str, related_name: str, verbose_name, **kwargs) -> models.ForeignKey:
     return models.ForeignKey(
-        to, on_delete=models.PROTECT, related_name=related_name, db_constraint=False,
-        verbose_name=verbose_name, **kwargs,
+        to,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        db_constraint=False,
+        verbose_name=verbose_name,
+        **kwargs,
     )
 
 
@@ -32,8 +36,12 @@ def _biller_fk(**kwargs) -> models.ForeignKey:
     """
     kwargs.setdefault("db_constraint", False)
     return models.ForeignKey(
-        "billers.Biller", on_delete=models.PROTECT, related_name="+", verbose_name=_("biller"),
-        db_index=False, **kwargs,
+        "billers.Biller",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("biller"),
+        db_index=False,
+        **kwargs,
     )
 
 
@@ -50,17 +58,25 @@ class Customer(BillerScoped):
     biller = _biller_fk(db_constraint=True)
     number = models.CharField(_("customer number"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
-    email_raw = models.CharField(_("email"), max_length=500, blank=True,
-                                 help_text=_("As in the billing system; may hold several addresses."))
+    email_raw = models.CharField(
+        _("email"),
+        max_length=500,
+        blank=True,
+        help_text=_("As in the billing system; may hold several addresses."),
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # CPNI verification secret (PIN or passphrase), hashed like a password.
-    cpni_secret_hash = models.CharField(_("CPNI secret (hashed)"), max_length=200, blank=True)
+    cpni_secret_hash = models.CharField(
+        _("CPNI secret (hashed)"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "number"], name="customer_number_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "number"], name="customer_number_per_biller"
+            ),
             models.UniqueConstraint(fields=["id", "biller"], name="customer_id_biller"),
         ]
 
@@ -79,7 +95,9 @@ class Contact(BillerScoped):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "external_id"], name="contact_id_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "external_id"], name="contact_id_per_biller"
+            ),
             models.UniqueConstraint(fields=["id", "biller"], name="contact_id_biller"),
         ]
 
@@ -96,12 +114,19 @@ class ContractStatus(models.TextChoices):
 class Contract(BillerScoped):
     customer = _fk("servicing.Customer", "contracts", _("customer"))
     number = models.CharField(_("contract number"), max_length=40)
-    status = models.CharField(_("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.PENDING)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ContractStatus.choices,
+        default=ContractStatus.PENDING,
+    )
     in_service_approved = models.BooleanField(_("in-service approved"), default=False)
     in_service_date = models.DateField(_("in-service date"), null=True, blank=True)
     billing_address = models.CharField(_("billing address"), max_length=300, blank=True)
     billing_country = models.CharField(_("billing country"), max_length=2, default="US")
-    billing_postal_code = models.CharField(_("billing postal code"), max_length=20, blank=True)
+    billing_postal_code = models.CharField(
+        _("billing postal code"), max_length=20, blank=True
+    )
     bill_to_name = models.CharField(_("bill-to location"), max_length=200, blank=True)
     bill_to_email_raw = models.CharField(_("bill-to email"), max_length=500, blank=True)
     paperless = models.BooleanField(_("paperless"), default=False)
@@ -110,10 +135,13 @@ class Contract(BillerScoped):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "number"], name="contract_number_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "number"], name="contract_number_per_biller"
+            ),
             models.UniqueConstraint(fields=["id", "biller"], name="contract_id_biller"),
             models.CheckConstraint(
-                condition=Q(in_service_approved=False) | Q(in_service_date__isnull=False),
+                condition=Q(in_service_approved=False)
+                | Q(in_service_date__isnull=False),
                 name="contract_in_service_has_date",
             ),
         ]
@@ -136,7 +164,10 @@ class Invoice(BillerScoped):
     amount = models.DecimalField(_("amount"), **MONEY)
     open_balance = models.DecimalField(_("open balance"), **MONEY)
     delivery_status = models.CharField(
-        _("delivery status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.UNSENT
+        _("delivery status"),
+        max_length=8,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.UNSENT,
     )
     lines = models.JSONField(_("lines"), default=list, blank=True)
     # Fingerprint of the import line this row was last written from; NULL when
@@ -147,13 +178,28 @@ class Invoice(BillerScoped):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "number"], name="invoice_number_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "number"], name="invoice_number_per_biller"
+            ),
             models.UniqueConstraint(fields=["id", "biller"], name="invoice_id_biller"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
-            models.CheckConstraint(condition=Q(open_balance__gte=0), name="invoice_open_balance_not_negative"),
-            models.CheckConstraint(condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="invoice_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(open_balance__gte=0),
+                name="invoice_open_balance_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issue_date")),
+                name="invoice_due_after_issue",
+            ),
         ]
-        indexes = [models.Index(fields=["contract", "delivery_status"], name="invoice_contract_status_idx")]
+        indexes = [
+            models.Index(
+                fields=["contract", "delivery_status"],
+                name="invoice_contract_status_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -170,9 +216,13 @@ class Payment(BillerScoped):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "reference"], name="payment_reference_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "reference"], name="payment_reference_per_biller"
+            ),
             models.UniqueConstraint(fields=["id", "biller"], name="payment_id_biller"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payment_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,13 +241,16 @@ class PaymentAllocation(models.Model):
         verbose_name = _("payment allocation")
         verbose_name_plural = _("payment allocations")
         constraints = [
-            models.UniqueConstraint(fields=["payment", "invoice"], name="allocation_once_per_invoice"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.UniqueConstraint(
+                fields=["payment", "invoice"], name="allocation_once_per_invoice"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="allocation_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} of {self.payment_id} to {self.invoice_id}"
-
 
 
 class Credit(BillerScoped):
@@ -215,10 +268,15 @@ class Credit(BillerScoped):
         verbose_name = _("credit")
         verbose_name_plural = _("credits")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "reference"], name="credit_reference_per_biller"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_amount_positive"),
+            models.UniqueConstraint(
+                fields=["biller", "reference"], name="credit_reference_per_biller"
+            ),
             models.CheckConstraint(
-                condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")), name="credit_open_within_amount"
+                condition=Q(amount__gt=0), name="credit_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                name="credit_open_within_amount",
             ),
         ]
 
@@ -236,7 +294,12 @@ class ServiceVisit(BillerScoped):
     contract = _fk("servicing.Contract", "visits", _("contract"))
     reference = models.CharField(_("visit reference"), max_length=64)
     scheduled_for = models.DateTimeField(_("scheduled for"))
-    status = models.CharField(_("status"), max_length=16, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=VisitStatus.choices,
+        default=VisitStatus.SCHEDULED,
+    )
     service = models.CharField(_("service"), max_length=200)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     # Fingerprint of the import line this row was last written from; NULL when
@@ -247,7 +310,9 @@ class ServiceVisit(BillerScoped):
         verbose_name = _("service visit")
         verbose_name_plural = _("service visits")
         constraints = [
-            models.UniqueConstraint(fields=["biller", "reference"], name="visit_reference_per_biller"),
+            models.UniqueConstraint(
+                fields=["biller", "reference"], name="visit_reference_per_biller"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,7 +340,9 @@ class EmailIndex(models.Model):
         verbose_name_plural = _("email index")
         indexes = [
             models.Index(fields=["biller", "address"], name="email_index_lookup"),
-            models.Index(fields=["biller", "source", "customer"], name="email_index_customer"),
+            models.Index(
+                fields=["biller", "source", "customer"], name="email_index_customer"
+            ),
             models.Index(fields=["contact"], name="email_index_contact"),
             models.Index(fields=["contract"], name="email_index_contract"),
         ]
