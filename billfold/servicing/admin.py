@@ -51,11 +51,11 @@ class ImportedRecordForm(forms.ModelForm):
                 )
         if self.errors:
             return cleaned
-        row = record_admin.import_row(obj)
+        spec = SPECS[record_admin.record_type]
         try:
-            SPECS[record_admin.record_type].parse(1, row, obj.biller)
+            spec.parse(1, spec.row_of(obj), obj.biller)
         except FieldInvalid as exc:
-            field = record_admin.field_names.get(exc.field, exc.field)
+            field = spec.model_field(exc.field)
             if field in self.fields:
                 self.add_error(field, exc.reason)
             else:
@@ -74,17 +74,15 @@ class BillingRecordAdmin(admin.ModelAdmin):
 
 
 class ImportedRecordAdmin(BillingRecordAdmin):
-    """Saves through the import; subclasses say how a record becomes a row."""
+    """Saves through the import, as the row the import's own spec makes of it."""
 
     form = ImportedRecordForm
     record_type = ""
-    key_field = "number"
     same_biller_fields: tuple[str, ...] = ()
-    # Import field name -> model field name, where they differ.
-    field_names: dict[str, str] = {}
 
-    def import_row(self, obj) -> dict[str, Any]:
-        raise NotImplementedError
+    @property
+    def key_field(self) -> str:
+        return SPECS[self.record_type].key_column
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -102,7 +100,7 @@ class ImportedRecordAdmin(BillingRecordAdmin):
         import_rows(
             biller=obj.biller,
             record_type=self.record_type,
-            rows=[(1, self.import_row(obj))],
+            rows=[(1, SPECS[self.record_type].row_of(obj))],
             actor_kind="admin",
             actor_id=str(request.user.pk),
             source="admin",
@@ -113,10 +111,6 @@ class ImportedRecordAdmin(BillingRecordAdmin):
         )
         obj.pk = stored.pk
         obj.refresh_from_db()
-
-
-def _date(value) -> str:
-    return value.isoformat() if value else ""
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -154,7 +148,6 @@ class ContractInline(ReadOnlyInline):
 @admin.register(sm.Customer)
 class CustomerAdmin(ImportedRecordAdmin):
     record_type = "customers"
-    field_names = {"email": "email_raw"}
     list_display = ["number", "name", "email_raw", "phone", "biller"]
     list_filter = ["biller"]
     search_fields = ["number", "name", "email_raw", "phone"]
@@ -170,21 +163,11 @@ class CustomerAdmin(ImportedRecordAdmin):
     ]
     inlines = [ContactInline, ContractInline]
 
-    def import_row(self, obj):
-        return {
-            "number": obj.number,
-            "name": obj.name,
-            "email": obj.email_raw,
-            "phone": obj.phone,
-        }
-
 
 @admin.register(sm.Contact)
 class ContactAdmin(ImportedRecordAdmin):
     record_type = "contacts"
-    key_field = "external_id"
     same_biller_fields = ("customer",)
-    field_names = {"id": "external_id", "email": "email_raw"}
     list_display = ["external_id", "name", "email_raw", "customer", "biller"]
     list_filter = ["biller"]
     list_select_related = ["biller", "customer"]
@@ -193,21 +176,11 @@ class ContactAdmin(ImportedRecordAdmin):
     raw_id_fields = ["customer"]
     fields = ["biller", "external_id", "customer", "name", "email_raw", "phone"]
 
-    def import_row(self, obj):
-        return {
-            "id": obj.external_id,
-            "customer": obj.customer.number,
-            "name": obj.name,
-            "email": obj.email_raw,
-            "phone": obj.phone,
-        }
-
 
 @admin.register(sm.Contract)
 class ContractAdmin(ImportedRecordAdmin):
     record_type = "contracts"
     same_biller_fields = ("customer",)
-    field_names = {"bill_to_email": "bill_to_email_raw"}
     list_display = [
         "number",
         "customer",
@@ -240,21 +213,6 @@ class ContractAdmin(ImportedRecordAdmin):
         ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
-
-    def import_row(self, obj):
-        return {
-            "number": obj.number,
-            "customer": obj.customer.number,
-            "status": obj.status,
-            "in_service_approved": obj.in_service_approved,
-            "in_service_date": _date(obj.in_service_date),
-            "billing_address": obj.billing_address,
-            "billing_country": obj.billing_country,
-            "billing_postal_code": obj.billing_postal_code,
-            "bill_to_name": obj.bill_to_name,
-            "bill_to_email": obj.bill_to_email_raw,
-            "paperless": obj.paperless,
-        }
 
 
 @admin.register(sm.Invoice)
@@ -289,18 +247,6 @@ class InvoiceAdmin(ImportedRecordAdmin):
         "created_at",
         "updated_at",
     ]
-
-    def import_row(self, obj):
-        return {
-            "number": obj.number,
-            "contract": obj.contract.number,
-            "issue_date": _date(obj.issue_date),
-            "due_date": _date(obj.due_date),
-            "amount": str(obj.amount),
-            "open_balance": str(obj.open_balance),
-            "delivery_status": obj.delivery_status,
-            "lines": obj.lines or [],
-        }
 
 
 class PaymentAllocationInline(ReadOnlyInline):
@@ -339,7 +285,6 @@ class PaymentAdmin(BillingRecordAdmin):
 @admin.register(sm.Credit)
 class CreditAdmin(ImportedRecordAdmin):
     record_type = "credits"
-    key_field = "reference"
     same_biller_fields = ("contract",)
     list_display = [
         "reference",
@@ -366,21 +311,10 @@ class CreditAdmin(ImportedRecordAdmin):
         "updated_at",
     ]
 
-    def import_row(self, obj):
-        return {
-            "reference": obj.reference,
-            "contract": obj.contract.number,
-            "issued_on": _date(obj.issued_on),
-            "amount": str(obj.amount),
-            "open_amount": str(obj.open_amount),
-            "reason": obj.reason,
-        }
-
 
 @admin.register(sm.ServiceVisit)
 class ServiceVisitAdmin(ImportedRecordAdmin):
     record_type = "service-visits"
-    key_field = "reference"
     same_biller_fields = ("contract",)
     list_display = [
         "reference",
@@ -406,16 +340,6 @@ class ServiceVisitAdmin(ImportedRecordAdmin):
         "created_at",
         "updated_at",
     ]
-
-    def import_row(self, obj):
-        return {
-            "reference": obj.reference,
-            "contract": obj.contract.number,
-            "scheduled_for": obj.scheduled_for.isoformat() if obj.scheduled_for else "",
-            "status": obj.status,
-            "service": obj.service,
-            "notes": obj.notes,
-        }
 
 
 @admin.register(sm.EmailIndex)

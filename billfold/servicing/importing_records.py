@@ -238,6 +238,31 @@ class RecordSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "allowed", frozenset(self.fields))
 
+    def model_field(self, file_field: str) -> str:
+        """The model field that a file field is stored in."""
+        if file_field == self.key_field:
+            return self.key_column
+        if file_field == self.ref_field and self.ref_column:
+            return self.ref_column.removesuffix("_id")
+        plain = [f for f in self.fields if f not in (self.key_field, self.ref_field)]
+        columns = [c for c in self.columns if c != self.ref_column]
+        return dict(zip(plain, columns, strict=False)).get(file_field, file_field)
+
+    def row_of(self, obj: models.Model) -> dict[str, Any]:
+        """The import row that writes ``obj`` as it stands (an admin edit)."""
+        row: dict[str, Any] = {self.key_field: getattr(obj, self.key_column)}
+        if self.ref_field and self.ref_model is not None:
+            referenced = getattr(obj, self.model_field(self.ref_field))
+            ref_key = next(
+                s.key_column for s in SPECS.values() if s.model is self.ref_model
+            )
+            row[self.ref_field] = getattr(referenced, ref_key)
+        for file_field in self.fields:
+            if file_field in row or file_field == "allocations":
+                continue
+            row[file_field] = _file_value(getattr(obj, self.model_field(file_field)))
+        return row
+
     def parse(
         self, line: int, raw: Mapping[str, Any], biller, digest: bytes | None = None
     ) -> ParsedRow:
@@ -256,6 +281,17 @@ class RecordSpec:
             emails = indexable_emails(values[self.email_field], biller.placeholder_set)
         allocations = values.pop("_allocations", None)
         return ParsedRow(line, key, ref, values, emails, allocations, raw, digest)
+
+
+def _file_value(value: Any) -> Any:
+    """A model value as a file would carry it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | str):
+        return str(value)  # also a choice member as its plain value
+    return value
 
 
 def _customer_values(row: Row, biller) -> dict[str, Any]:
