@@ -5,21 +5,16 @@ another biller while rows name it. Both vendors: the email index's contact and
 contract references are guarded like the others.
 """
 
+import importlib
+
 from django.db import migrations
 
 from billfold.core.db import SameBillerForeignKey, SameBillerParentGuard
 
-GUARDED = [
-    ("servicing_contact", "customer_id", "servicing_customer"),
-    ("servicing_contract", "customer_id", "servicing_customer"),
-    ("servicing_invoice", "contract_id", "servicing_contract"),
-    ("servicing_payment", "contract_id", "servicing_contract"),
-    ("servicing_credit", "contract_id", "servicing_contract"),
-    ("servicing_servicevisit", "contract_id", "servicing_contract"),
-    ("servicing_paymentallocation", "payment_id", "servicing_payment"),
-    ("servicing_paymentallocation", "invoice_id", "servicing_invoice"),
-    ("servicing_emailindex", "customer_id", "servicing_customer"),
-]
+# The pairs 0002 guarded on the child side.
+GUARDED = importlib.import_module(
+    "billfold.servicing.migrations.0002_database_guards"
+).GUARDED
 NEW = [
     ("servicing_emailindex", "contact_id", "servicing_contact"),
     ("servicing_emailindex", "contract_id", "servicing_contract"),
@@ -32,7 +27,10 @@ class Migration(migrations.Migration):
     operations = [
         # 0003 rebuilt servicing_contact on SQLite, which dropped its triggers.
         SameBillerForeignKey(
-            "servicing_contact", "customer_id", "servicing_customer", vendors=("sqlite",)
+            "servicing_contact",
+            "customer_id",
+            "servicing_customer",
+            vendors=("sqlite",),
         ),
         *(SameBillerForeignKey(t, c, p) for t, c, p in NEW),
         *(SameBillerParentGuard(t, c, p) for t, c, p in GUARDED + NEW),
